@@ -12,7 +12,8 @@ const { TerraformProviderGenerator } = require('@cdktf/provider-generator/lib/ge
 
 const root = path.resolve(__dirname, '..');
 const schemaFile = path.join(root, 'schema', 'openstack-3.4.0.schema.json');
-const outdir = path.join(root, '.gen');
+const outdirArg = process.argv.indexOf('--outdir');
+const outdir = outdirArg > 0 ? path.resolve(process.argv[outdirArg + 1]) : path.join(root, '.gen');
 const fqpn = 'registry.terraform.io/terraform-provider-openstack/openstack';
 
 async function main() {
@@ -29,7 +30,7 @@ async function main() {
   generator.generate(new ConstructsMakerProviderTarget(constraint, Language.TYPESCRIPT));
   fs.rmSync(path.join(outdir, 'providers'), { recursive: true, force: true });
   await generator.save(outdir);
-  console.log(`generated openstack provider bindings in ${path.relative(root, outdir)}/providers/openstack`);
+  console.log(`generated openstack provider bindings in ${path.join(outdir, 'providers', 'openstack')}`);
 }
 
 main().catch((err) => {

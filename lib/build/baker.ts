@@ -1,0 +1,29 @@
+// The packer/Nova/Glance boundary of the build runner: one interface.
+// The real implementation (lib/build/packer-baker.ts) uploads the verified source as a temporary
+// private Glance image, runs packer with a timeout and log, downloads the artifact and always deletes
+// the temporary images. Tests use a fake that produces an artifact with qemu-img.
+
+import type { RunnerConfig } from './runner-config';
+
+export interface BakeRequest {
+  readonly config: RunnerConfig;
+  /** The downloaded, checksum-verified upstream file. */
+  readonly sourceFile: string;
+  /** A directory private to this build; removed by the runner after the build. */
+  readonly workDir: string;
+  /** Progress and tool output, one line per call. */
+  readonly log: (line: string) => void;
+  /** Aborted when the build is cancelled; the baker must stop and clean up. */
+  readonly signal: AbortSignal;
+}
+
+export interface BakeResult {
+  /** The image file the build produced (any format qemu-img reads); inside workDir. */
+  readonly artifactFile: string;
+  /** Versions of the tools used, e.g. { packer: '1.6.6' }; merged into the report. */
+  readonly toolVersions: Record<string, string>;
+}
+
+export interface ImageBaker {
+  bake(req: BakeRequest): Promise<BakeResult>;
+}

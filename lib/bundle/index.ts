@@ -1,0 +1,3 @@
+export * from './canonical-json';
+export * from './runner-config';
+export * from './write-bundle';

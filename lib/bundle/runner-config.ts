@@ -1,0 +1,220 @@
+// The per-image runner config of the builder bundle: images/<image>.json (docs/builder-bundle.md).
+import type { Environment, Image } from '../catalog/model';
+import { canonicalJson, sha256Hex, sortKeys } from './canonical-json';
+
+/** The packer template an image is built with, as written into the bundle. */
+export interface TemplateRef {
+  /** Template name (key of templates.yaml). */
+  readonly name: string;
+  /** Path of the template file relative to the bundle root, e.g. `templates/default.pkr.json`. */
+  readonly file: string;
+  /** sha256 hex of the template file's bytes. */
+  readonly sha256: string;
+}
+
+/** Directories on the builder. */
+export interface RunnerPaths {
+  /** Stored builds (served over HTTP). */
+  readonly store: string;
+  /** Reports and build logs. */
+  readonly logs: string;
+  /** Locks and last-success records. */
+  readonly state: string;
+  /** Scratch space of running builds. */
+  readonly work: string;
+}
+
+/** Step timeouts in seconds. */
+export interface RunnerTimeouts {
+  readonly download: number;
+  readonly packer: number;
+  readonly convert: number;
+}
+
+/** Default builder directories (docs/builder-bundle.md). */
+export const DEFAULT_RUNNER_PATHS: RunnerPaths = Object.freeze({
+  store: '/opt/images/public_builds',
+  logs: '/var/log/goldsmith',
+  state: '/var/lib/goldsmith',
+  work: '/var/lib/goldsmith/work',
+});
+
+/** Default step timeouts in seconds. */
+export const DEFAULT_RUNNER_TIMEOUTS: RunnerTimeouts = Object.freeze({ download: 3600, packer: 7200, convert: 3600 });
+
+/** Name of the security group the build VM gets (created by the environment's stack). */
+export const DEFAULT_BUILDER_SECURITY_GROUP = 'goldsmith-builder-ssh';
+
+/** Properties every temporary source image gets (as the legacy bootstrap did). */
+export const SOURCE_IMAGE_BASE_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({
+  hw_disk_bus: 'scsi',
+  hw_scsi_model: 'virtio-scsi',
+  hw_rng_model: 'virtio',
+});
+
+/** Optional overrides of {@link runnerConfigFor}. */
+export interface RunnerConfigOptions {
+  /**
+   * Builder directories.
+   * @default DEFAULT_RUNNER_PATHS
+   */
+  readonly paths?: Partial<RunnerPaths>;
+  /**
+   * Step timeouts in seconds.
+   * @default DEFAULT_RUNNER_TIMEOUTS
+   */
+  readonly timeoutsS?: Partial<RunnerTimeouts>;
+  /**
+   * Security group of the build VM.
+   * @default 'goldsmith-builder-ssh'
+   */
+  readonly securityGroup?: string;
+}
+
+/** images/<image>.json: what `goldsmith build <image>` reads on the builder (snake_case keys). */
+export interface RunnerConfig {
+  readonly image: string;
+  readonly environment: string;
+  readonly cloud: string;
+  readonly region: string;
+  readonly upstream: {
+    readonly url: string;
+    readonly file: string;
+    readonly checksum_file?: string;
+    readonly algorithm?: string;
+  };
+  readonly template: string;
+  readonly template_file: string;
+  readonly fingerprint: string;
+  readonly packer_vars: {
+    readonly image_name: string;
+    readonly ssh_username: string;
+    readonly flavor: string;
+    readonly network: string;
+    readonly availability_zone: string;
+    readonly security_group: string;
+    readonly cloud: string;
+    readonly region: string;
+  };
+  readonly source_image: {
+    readonly min_ram_mb: number;
+    readonly min_disk_gb: number;
+    readonly efi: boolean;
+    readonly properties: Readonly<Record<string, string>>;
+  };
+  readonly output: { readonly disk_format: string; readonly compression: string; readonly keep_builds: number };
+  readonly paths: RunnerPaths;
+  readonly timeouts_s: RunnerTimeouts;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Properties of the temporary private source image the build boots from: the base set, uefi +
+ * q35 for EFI images, then the image's own `hw_*` properties (the image wins).
+ */
+export function sourceImageProperties(image: Image): Record<string, string> {
+  const props: Record<string, string> = { ...SOURCE_IMAGE_BASE_PROPERTIES };
+  if (image.efi) {
+    props.hw_firmware_type = 'uefi';
+    props.hw_machine_type = 'q35';
+  }
+  for (const [k, v] of Object.entries(image.properties)) if (k.startsWith('hw_')) props[k] = v;
+  return sortKeys(props);
+}
+
+/**
+ * sha256 hex over the template file's sha256, the sha256 of each script the template uses and
+ * the build-relevant image settings (upstream, ssh user, efi, min ram/disk, disk format,
+ * compression, source image properties), as key-sorted JSON. Settings that do not change the
+ * built bytes (schedule, Glance names, keep_builds, environment) are left out.
+ */
+export function fingerprintFor(image: Image, templateSha256: string, scriptsSha: Readonly<Record<string, string>>): string {
+  const input = {
+    fingerprint_format: 1,
+    template_sha256: templateSha256,
+    scripts_sha256: { ...scriptsSha },
+    image: {
+      upstream: upstreamOf(image),
+      ssh_user: image.sshUser,
+      efi: image.efi,
+      min_ram_mb: image.minRamMb,
+      min_disk_gb: image.minDiskGb,
+      disk_format: image.diskFormat,
+      compression: image.compression,
+      source_image_properties: sourceImageProperties(image),
+    },
+  };
+  return sha256Hex(canonicalJson(input));
+}
+
+function upstreamOf(image: Image): RunnerConfig['upstream'] {
+  const u = image.upstream;
+  return {
+    url: u.url,
+    file: u.file,
+    ...(u.checksumFile !== undefined ? { checksum_file: u.checksumFile } : {}),
+    ...(u.algorithm !== undefined ? { algorithm: u.algorithm } : {}),
+  };
+}
+
+/**
+ * The runner config of `image` in `env` (images/<image>.json), key-sorted.
+ * `scriptsSha` maps the name of every script the template uses to its sha256 hex.
+ */
+export function runnerConfigFor(
+  image: Image,
+  env: Environment,
+  template: TemplateRef,
+  scriptsSha: Readonly<Record<string, string>>,
+  options: RunnerConfigOptions = {},
+): RunnerConfig {
+  const p = `runner config ${env.name}/${image.name}`;
+  if (!/^[a-z0-9_]+$/.test(image.name)) throw new Error(`${p}: image name must match [a-z0-9_]+`);
+  if (!env.images.includes(image.name)) throw new Error(`${p}: environment ${env.name} does not carry image ${image.name}`);
+  if (image.template !== template.name) {
+    throw new Error(`${p}: image uses template ${image.template} but template ${template.name} was given`);
+  }
+  if (!SHA256.test(template.sha256)) throw new Error(`${p}: template ${template.name} sha256 must be 64 lower-case hex digits`);
+  if (template.file.startsWith('/') || template.file.split('/').includes('..') || template.file === '') {
+    throw new Error(`${p}: template file must be a path relative to the bundle root, got ${JSON.stringify(template.file)}`);
+  }
+  for (const [name, sha] of Object.entries(scriptsSha)) {
+    if (!SHA256.test(sha)) throw new Error(`${p}: script ${name} sha256 must be 64 lower-case hex digits`);
+  }
+  if (image.upstream.checksumFile === undefined && image.upstream.noChecksumWaiver === undefined) {
+    throw new Error(`${p}: upstream has no checksum_file and no no_checksum_waiver`);
+  }
+  const paths: RunnerPaths = { ...DEFAULT_RUNNER_PATHS, ...(options.paths ?? {}) };
+  const timeouts: RunnerTimeouts = { ...DEFAULT_RUNNER_TIMEOUTS, ...(options.timeoutsS ?? {}) };
+  const config: RunnerConfig = {
+    image: image.name,
+    environment: env.name,
+    cloud: env.cloud,
+    region: env.region,
+    upstream: upstreamOf(image),
+    template: template.name,
+    template_file: template.file,
+    fingerprint: fingerprintFor(image, template.sha256, scriptsSha),
+    packer_vars: {
+      image_name: `goldsmith-build-${image.name}`,
+      ssh_username: image.sshUser,
+      flavor: env.builder.flavor,
+      network: env.builder.network,
+      availability_zone: env.builder.availabilityZone,
+      security_group: options.securityGroup ?? DEFAULT_BUILDER_SECURITY_GROUP,
+      cloud: env.cloud,
+      region: env.region,
+    },
+    source_image: {
+      min_ram_mb: image.minRamMb,
+      min_disk_gb: image.minDiskGb,
+      efi: image.efi,
+      properties: sourceImageProperties(image),
+    },
+    output: { disk_format: image.diskFormat, compression: image.compression, keep_builds: image.keepBuilds },
+    paths,
+    timeouts_s: timeouts,
+  };
+  return sortKeys(config);
+}

@@ -1,0 +1,5 @@
+// The catalog: YAML files in, a validated, frozen model out.
+export * from './model';
+export { loadCatalog, DEFAULTS } from './loader';
+export { CatalogError, formatProblems, formatProblem, displayPath } from './errors';
+export type { CatalogProblem } from './errors';

@@ -1,0 +1,457 @@
+// Zod schemas of the catalog YAML files: the executable form of docs/catalog.md.
+// They check shape, types, ranges and rules local to one entry. Cross-file rules (references
+// between files, duplicate names, owner mappings) and defaults live in loader.ts.
+// Messages are lower-case, one line, and say what is expected and what was found.
+import { isIP } from 'net';
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/** Environment keys (environments.yaml) and builds/<env>.yaml file names. */
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** Image keys: the second Glance tag and the builder file prefix. */
+export const IMAGE_NAME = /^[a-z0-9_]+$/;
+/** Template keys (templates.yaml). */
+export const TEMPLATE_NAME = /^[a-z0-9_]+$/;
+/** Image type: the first Glance tag (images/*.yaml `type`). */
+export const TYPE_NAME = /^[a-z0-9_]+$/;
+/** Provisioning script names (files in provision/); no leading '-' or '.'. */
+export const SCRIPT_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.sh$/;
+/** Release build ids: unique per image. */
+export const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Weekday names accepted by `schedule.weekday`, index = cron weekday (0 = sunday). */
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Value checks shared with the loader (each returns a message, or undefined when the value is fine)
+
+/** Short, one-line rendering of a YAML value for messages: string `x`, number 3, a list … */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (typeof value === 'string') {
+    const s = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return `string \`${s.replace(/\n/g, '\\n')}\``;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} \`${value}\``;
+  if (value instanceof Date) return `date \`${isNaN(value.getTime()) ? 'invalid' : value.toISOString()}\``;
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return typeof value;
+}
+
+/** http(s) URL check; `base` URLs must end with '/'. */
+export function urlProblem(value: string, base: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `not a valid url: \`${value}\``;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must be an http:// or https:// url, got \`${value}\``;
+  }
+  if (url.username || url.password) return 'must not contain credentials (user:password@)';
+  if (base && !value.endsWith('/')) return `must end with '/' (base url), got \`${value}\``;
+  return undefined;
+}
+
+/** A single file name: no '/', '\', whitespace or control characters, not '.'/'..', no leading '-'. */
+export function fileNameProblem(value: string): string | undefined {
+  if (value.includes('/')) return `must be a file name without '/', got \`${value}\``;
+  if (value === '.' || value === '..') return `must be a file name, got \`${value}\``;
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\\\x00-\x1f\x7f]/.test(value)) {
+    return `must be a file name without whitespace, '\\' or control characters, got \`${value}\``;
+  }
+  if (value.startsWith('-')) return `must not start with '-', got \`${value}\``;
+  return undefined;
+}
+
+/** IPv4 or IPv6 CIDR (address/prefix). */
+export function cidrProblem(value: string): string | undefined {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return `must be a cidr (address/prefix), got \`${value}\``;
+  const version = isIP(m[1]);
+  if (version === 0) return `not a valid ip address in cidr \`${value}\``;
+  const max = version === 4 ? 32 : 128;
+  if (Number(m[2]) > max) return `prefix length must be 0-${max}, got \`${value}\``;
+  return undefined;
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= days;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** Object that rejects unknown keys (the loader adds a "did you mean" hint). */
+const strict = z.strictObject;
+
+/** A non-empty string. */
+const Text = z.string().regex(/\S/, { error: 'must not be empty' });
+
+/** A reason text for a waiver. */
+const Reason = z.string().regex(/\S/, { error: 'must give a reason' });
+
+/** Whole number in [min, max]. */
+function intBetween(min: number, max: number) {
+  const error = `must be between ${min} and ${max}`;
+  return z.int().min(min, { error }).max(max, { error });
+}
+
+/** String checked by one of the value checks above. */
+function checked(check: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const message = check(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+/** http(s) URL; base URLs must end with '/'. */
+const HttpUrl = checked((v) => urlProblem(v, false));
+const BaseUrl = checked((v) => urlProblem(v, true));
+
+/** A file name (no '/'). */
+const FileName = checked(fileNameProblem);
+
+/** IPv4/IPv6 CIDR. */
+const Cidr = checked(cidrProblem);
+
+function named(pattern: RegExp, what: string, rule: string) {
+  return z.string().regex(pattern, { error: (iss) => `invalid ${what} \`${String(iss.input)}\`: ${rule}` });
+}
+
+const EnvironmentName = named(ENVIRONMENT_NAME, 'environment name', 'use a-z, 0-9, _ and - (not first)');
+const ImageName = named(IMAGE_NAME, 'image name', 'use a-z, 0-9 and _');
+const TemplateName = named(TEMPLATE_NAME, 'template name', 'use a-z, 0-9 and _');
+const TypeName = named(TYPE_NAME, 'type', 'use a-z, 0-9 and _');
+const ScriptName = named(SCRIPT_NAME, 'script name', 'use A-Z, a-z, 0-9, ., _ and - ending in .sh');
+const BuildId = named(BUILD_ID, 'build id', 'use A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit)');
+
+/** Calendar date YYYY-MM-DD (a string; Date objects from other YAML schemas are accepted too). */
+const IsoDate = z
+  .union([z.string(), z.date()], { error: (iss) => `must be a date YYYY-MM-DD, got ${show(iss.input)}` })
+  .transform((value, ctx) => {
+    const s = value instanceof Date ? (isNaN(value.getTime()) ? String(value) : value.toISOString().slice(0, 10)) : value;
+    if (!isCalendarDate(s)) {
+      ctx.addIssue({ code: 'custom', message: `must be a real date YYYY-MM-DD, got \`${s}\`` });
+      return z.NEVER;
+    }
+    return s;
+  });
+
+function hex(digits: number, what: string) {
+  return z
+    .string()
+    .regex(new RegExp(`^[0-9a-fA-F]{${digits}}$`), { error: `must be ${digits} hex digits (${what})` })
+    .transform((s) => s.toLowerCase());
+}
+
+const HEX_DIGITS = { md5: 32, sha256: 64, sha512: 128 } as const;
+
+/** Provenance checksum `<algorithm>:<hex>`. */
+const UpstreamChecksum = checked((v) => {
+  const m = /^(md5|sha256|sha512):([0-9a-fA-F]+)$/.exec(v);
+  if (!m) return `must be <algorithm>:<hex> with algorithm md5, sha256 or sha512, got \`${v}\``;
+  const digits = HEX_DIGITS[m[1] as keyof typeof HEX_DIGITS];
+  return m[2].length === digits ? undefined : `${m[1]} must have ${digits} hex digits, got ${m[2].length}`;
+});
+
+/** Glance properties: string values only. */
+const Properties = z.record(z.string(), z.string());
+
+export const ChecksumAlgorithmSchema = z.enum(['sha256', 'sha512', 'md5']);
+export const VisibilitySchema = z.enum(['public', 'private', 'shared', 'community']);
+export const DiskFormatSchema = z.enum(['qcow2', 'raw']);
+export const CompressionSchema = z.enum(['zlib', 'zstd', 'none']);
+/** Outdated releases kept in Glance per image. */
+const KeepOutdated = intBetween(0, 50);
+/** Stored builds kept on the builder. */
+const KeepBuilds = intBetween(1, 20);
+
+// ---------------------------------------------------------------------------------------------
+// defaults.yaml
+
+/** Values every image inherits unless it sets its own. */
+export const ImageDefaultsSchema = strict({
+  /** Merged under each image's properties (the image wins). */
+  properties: Properties.optional(),
+  /** Default 2. */
+  keep_outdated: KeepOutdated.optional(),
+  /** Default 2. */
+  keep_builds: KeepBuilds.optional(),
+  /** Default zlib. */
+  compression: CompressionSchema.optional(),
+  /** Default public. */
+  visibility: VisibilitySchema.optional(),
+  /** Default qcow2. */
+  disk_format: DiskFormatSchema.optional(),
+  /** Default "default". */
+  template: Text.optional(),
+});
+
+export const DefaultsFileSchema = strict({
+  image: ImageDefaultsSchema.optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// environments.yaml
+
+/** The builder node of an environment and the build VM packer boots there. */
+export const BuilderSchema = strict({
+  /** Where the builder serves stored builds; http(s), ends with '/'. */
+  base_url: BaseUrl,
+  /** Default imagebuilder. */
+  network: Text.optional(),
+  /** Default img.zerodisk. */
+  flavor: Text.optional(),
+  availability_zone: Text,
+  /** At least one IPv4/IPv6 CIDR. */
+  ssh_source_cidrs: z.array(Cidr).min(1, { error: 'must list at least one cidr' }),
+});
+
+/** Terraform state in a local file (default path terraform.<env>.tfstate). */
+export const LocalBackendSchema = strict({
+  type: z.literal('local'),
+  path: Text.optional(),
+});
+
+/** Terraform state in S3; credentials come from the environment (AWS_ACCESS_KEY_ID …), never from here. */
+export const S3BackendSchema = strict({
+  type: z.literal('s3'),
+  bucket: Text,
+  /** Default <env>/terraform.tfstate. */
+  key: Text.optional(),
+  region: Text,
+  /** S3-compatible endpoint. */
+  endpoint: HttpUrl.optional(),
+});
+
+export const BackendSchema = z.discriminatedUnion('type', [LocalBackendSchema, S3BackendSchema]);
+
+export const EnvironmentSchema = strict({
+  region: Text,
+  /** clouds.yaml entry name (never credentials). */
+  cloud: Text,
+  /** Owner project name -> clouds.yaml entry. */
+  owner_clouds: z.record(z.string(), Text).optional(),
+  builder: BuilderSchema,
+  /** Default {type: local, path: terraform.<env>.tfstate}. */
+  backend: BackendSchema.optional(),
+  /** `all` (default) or a list of image names. */
+  images: z
+    .union([z.literal('all'), z.array(z.string())], {
+      error: (iss) => `must be \`all\` or a list of image names, got ${show(iss.input)}`,
+    })
+    .optional(),
+  /** Image names removed from `images`. */
+  exclude_images: z.array(z.string()).optional(),
+});
+
+export const EnvironmentsFileSchema = strict({
+  environments: z
+    .record(EnvironmentName, EnvironmentSchema)
+    .refine((envs) => Object.keys(envs).length > 0, { error: 'must define at least one environment' }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// images/*.yaml
+
+/** Where the base image comes from, and how it is verified. */
+export const UpstreamSchema = strict({
+  /** Base URL, http(s), ends with '/'. */
+  url: BaseUrl,
+  /** File name under url. */
+  file: FileName,
+  /** Checksum file under url; required unless no_checksum_waiver. */
+  checksum_file: FileName.optional(),
+  /** Required with checksum_file. */
+  algorithm: ChecksumAlgorithmSchema.optional(),
+  /** Required when url is http://. */
+  insecure_http_waiver: Reason.optional(),
+  /** Required when checksum_file is absent. */
+  no_checksum_waiver: Reason.optional(),
+}).superRefine((u, ctx) => {
+  const http = u.url.startsWith('http:');
+  if (http && u.insecure_http_waiver === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'plain http needs `insecure_http_waiver: "<reason>"` (or use https)' });
+  }
+  if (u.url.startsWith('https:') && u.insecure_http_waiver !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['insecure_http_waiver'], message: 'only allowed with an http:// url' });
+  }
+  if (u.checksum_file === undefined) {
+    if (u.no_checksum_waiver === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['checksum_file'],
+        message: 'missing required key (or set `no_checksum_waiver: "<reason>"`)',
+      });
+    }
+    if (u.algorithm !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['algorithm'], message: 'only allowed with `checksum_file`' });
+    }
+  } else {
+    if (u.algorithm === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['algorithm'], message: 'missing required key with `checksum_file` (sha256, sha512 or md5)' });
+    }
+    if (u.no_checksum_waiver !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['no_checksum_waiver'], message: 'only allowed without `checksum_file`' });
+    }
+  }
+});
+
+/** Weekday 0-6 (0 = sunday) or sun..sat (any case); normalised to a number. */
+const Weekday = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const n =
+    typeof value === 'number'
+      ? Number.isInteger(value) && value >= 0 && value <= 6
+        ? value
+        : -1
+      : WEEKDAYS.indexOf(value.toLowerCase() as (typeof WEEKDAYS)[number]);
+  if (n < 0) {
+    ctx.addIssue({ code: 'custom', message: `must be 0-6 (0 = sunday) or sun..sat, got \`${value}\`` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** Rebuild schedule; omitted fields are staggered automatically. */
+export const ScheduleSchema = strict({
+  weekday: Weekday.optional(),
+  hour: intBetween(0, 23).optional(),
+  minute: intBetween(0, 59).optional(),
+  /** Monthly on the n-th weekday; needs weekday. */
+  week_of_month: intBetween(1, 5).optional(),
+  /** Default true. */
+  enabled: z.boolean().optional(),
+}).superRefine((s, ctx) => {
+  if (s.week_of_month !== undefined && s.weekday === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['week_of_month'], message: 'needs `weekday` (monthly on the n-th weekday)' });
+  }
+});
+
+export const ImageSchema = strict({
+  display_name: Text,
+  /** Default "GOLD <display_name>". */
+  gold_name: Text.optional(),
+  /** Default "Outdated (<display_name>)". */
+  outdated_name: Text.optional(),
+  upstream: UpstreamSchema,
+  ssh_user: Text,
+  /** Default false. */
+  efi: z.boolean().optional(),
+  min_ram_mb: intBetween(64, 1048576),
+  min_disk_gb: intBetween(1, 10000),
+  /** Default from defaults.yaml. */
+  disk_format: DiskFormatSchema.optional(),
+  visibility: VisibilitySchema.optional(),
+  /** Owner project name; each environment carrying the image maps it in owner_clouds. */
+  owner: Text.optional(),
+  /** Only with visibility shared. */
+  members: z.array(Text).optional(),
+  /** String values only (quote numbers and booleans). */
+  properties: Properties.optional(),
+  /** Key of templates.yaml. */
+  template: Text.optional(),
+  schedule: ScheduleSchema.optional(),
+  keep_outdated: KeepOutdated.optional(),
+  keep_builds: KeepBuilds.optional(),
+  compression: CompressionSchema.optional(),
+  end_of_life: IsoDate.optional(),
+}).superRefine((img, ctx) => {
+  const gold = img.gold_name ?? `GOLD ${img.display_name}`;
+  const outdated = img.outdated_name ?? `Outdated (${img.display_name})`;
+  if (gold === outdated) {
+    ctx.addIssue({ code: 'custom', path: ['outdated_name'], message: `must differ from the gold name \`${gold}\`` });
+  }
+});
+
+export const ImagesFileSchema = strict({
+  /** First Glance tag of every image in this file. */
+  type: TypeName,
+  images: z.record(ImageName, ImageSchema),
+});
+
+// ---------------------------------------------------------------------------------------------
+// templates.yaml
+
+export const TemplateSchema = strict({
+  /** Script names in provision/ (may be empty). */
+  custom_scripts: z
+    .array(ScriptName)
+    .superRefine((scripts, ctx) => {
+      const seen = new Set<string>();
+      scripts.forEach((s, i) => {
+        if (seen.has(s)) ctx.addIssue({ code: 'custom', path: [i], message: `script \`${s}\` is listed twice` });
+        seen.add(s);
+      });
+    })
+    .optional(),
+});
+
+export const TemplatesFileSchema = strict({
+  templates: z.record(TemplateName, TemplateSchema),
+});
+
+// ---------------------------------------------------------------------------------------------
+// builds/<env>.yaml
+
+/** One promoted build. */
+export const ReleaseSchema = strict({
+  build_id: BuildId,
+  date: IsoDate,
+  /** File name on the builder. */
+  file: FileName,
+  md5: hex(32, 'md5'),
+  sha256: hex(64, 'sha256'),
+  size_bytes: z.int().min(1, { error: 'must be a positive whole number' }),
+  /** Provenance: the upstream file URL. */
+  upstream_url: HttpUrl.optional(),
+  /** Provenance: `<algorithm>:<hex>`. */
+  upstream_checksum: UpstreamChecksum.optional(),
+});
+
+export const ImageBuildsSchema = strict({
+  /** Recorded for when the image has left the catalog. */
+  type: TypeName.optional(),
+  outdated_name: Text.optional(),
+  releases: z.array(ReleaseSchema).superRefine((releases, ctx) => {
+    const seen = new Map<string, number>();
+    releases.forEach((r, i) => {
+      const first = seen.get(r.build_id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'build_id'],
+          message: `duplicate build id \`${r.build_id}\` (also releases[${first}])`,
+        });
+      } else {
+        seen.set(r.build_id, i);
+      }
+    });
+  }),
+});
+
+export const BuildsFileSchema = strict({
+  /** Optional: an empty builds file means no releases yet. */
+  images: z.record(ImageName, ImageBuildsSchema).optional(),
+});
+
+export type DefaultsFile = z.output<typeof DefaultsFileSchema>;
+export type EnvironmentsFile = z.output<typeof EnvironmentsFileSchema>;
+export type EnvironmentEntry = z.output<typeof EnvironmentSchema>;
+export type ImagesFile = z.output<typeof ImagesFileSchema>;
+export type ImageEntry = z.output<typeof ImageSchema>;
+export type TemplatesFile = z.output<typeof TemplatesFileSchema>;
+export type BuildsFile = z.output<typeof BuildsFileSchema>;
+export type ReleaseEntry = z.output<typeof ReleaseSchema>;

@@ -1,0 +1,84 @@
+// The goldsmith dispatcher: `goldsmith <command> [options]`, `goldsmith help [command]`, `--help`.
+import { CatalogError, formatProblems } from '../catalog/errors';
+import { CliIo, Command, UsageError } from './command';
+import { COMMANDS } from './commands';
+
+export { UsageError } from './command';
+export type { CliIo, Command } from './command';
+
+function usage(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 4);
+  return [
+    'usage: goldsmith <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  show this help, or \`goldsmith help <command>\``,
+    '',
+    'run `goldsmith <command> --help` for the options of a command.',
+  ].join('\n');
+}
+
+/** The default io: process streams, current directory and environment. */
+export function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Runs goldsmith with `argv` (without node and script); returns the exit code. Never throws. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
+  const find = (name: string) => commands.find((c) => c.name === name);
+  const printLines = (write: (l: string) => void, text: string) => text.split('\n').forEach((l) => write(l));
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      printLines(io.err, usage(commands));
+      return 2;
+    }
+    if (first === '--help' || first === '-h' || first === 'help') {
+      const topic = first === 'help' ? rest[0] : undefined;
+      if (topic === undefined) {
+        printLines(io.out, usage(commands));
+        return 0;
+      }
+      const command = find(topic);
+      if (!command) throw new UsageError(`unknown command \`${topic}\``);
+      printLines(io.out, command.help);
+      return 0;
+    }
+    if (first.startsWith('-')) throw new UsageError(`unknown option \`${first}\``);
+    const command = find(first);
+    if (!command) throw new UsageError(`unknown command \`${first}\``);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      const end = rest.indexOf('--');
+      const helpAt = Math.max(rest.indexOf('--help'), rest.indexOf('-h'));
+      if (end < 0 || helpAt < end) {
+        printLines(io.out, command.help);
+        return 0;
+      }
+    }
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const helpCmd = e.command ? `goldsmith ${e.command} --help` : 'goldsmith --help';
+      io.err(`goldsmith${e.command ? ` ${e.command}` : ''}: ${e.message} (see \`${helpCmd}\`)`);
+      return 2;
+    }
+    if (e instanceof CatalogError) {
+      for (const line of formatProblems(e.problems, io.cwd)) io.err(line);
+      return 1;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(`goldsmith: ${message.split('\n')[0]}`);
+    if (io.env.GOLDSMITH_DEBUG === '1' && e instanceof Error && e.stack) printLines(io.err, e.stack);
+    return 1;
+  }
+}

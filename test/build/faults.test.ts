@@ -1,0 +1,247 @@
+// Failure paths of the build runner. Each ends with the four conditions: no partial file in the
+// store, -latest pointing at a complete verified build (or absent), earlier builds intact, a failed
+// report (plus: lock released, work directory empty).
+
+import execa from 'execa';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BuildLockedError, runBuild, type RunBuildOptions } from '../../lib/build';
+import type { BuildReport } from '../../lib/build/report';
+import { describeWithTools } from '../support/tools';
+import { FakeBaker } from './fake-baker';
+import { createFixture, DAY1, DAY2, IMAGE, makeUpstreamImage, sha256, snapshot, writeQemuImgShim, type Fixture } from './fixture';
+
+function opts(fx: Fixture, extra: Partial<RunBuildOptions> = {}): RunBuildOptions & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    bundleDir: fx.bundleDir,
+    image: IMAGE,
+    baker: new FakeBaker(),
+    now: () => DAY2,
+    retry: { attempts: 3, backoffMs: 5 },
+    log: (l) => lines.push(l),
+    ...extra,
+    lines,
+  };
+}
+
+function readReport(fx: Fixture): BuildReport {
+  return JSON.parse(fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-report.json`), 'utf8'));
+}
+
+/** The four end conditions of every failure path (previous = store snapshot before the failed run). */
+async function expectCleanFailure(fx: Fixture, previous: Record<string, string>, error: RegExp | string): Promise<BuildReport> {
+  const store = fx.config.paths.store;
+  // 1. no partial file: nothing hidden, nothing .tmp, store exactly as before
+  const names = fs.existsSync(store) ? fs.readdirSync(store) : [];
+  expect(names.filter((n) => n.startsWith('.') || n.endsWith('.tmp'))).toEqual([]);
+  // 3. earlier builds intact (content and links)
+  expect(snapshot(store)).toEqual(previous);
+  // 2. -latest points at a complete, verified build (or is absent)
+  const latest = path.join(store, `${IMAGE}-latest.qcow2`);
+  if (Object.keys(previous).length > 0) {
+    expect(fs.readlinkSync(latest)).toBe(`${IMAGE}-20261120.qcow2`);
+    await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
+    await execa('qemu-img', ['check', latest]);
+  } else {
+    expect(fs.existsSync(latest)).toBe(false);
+  }
+  // 4. a failed report with a one-line error
+  const report = readReport(fx);
+  if (process.env.GOLDSMITH_DEBUG_BUILD) process.stderr.write(`report.error: ${report.error}\n`);
+  expect(report.result).toBe('failed');
+  expect(report.build_id).toBe('20261125T093000Z');
+  expect(report.finished_at).toBeDefined();
+  expect(report.error).not.toContain('\n');
+  if (typeof error === 'string') expect(report.error).toContain(error);
+  else expect(report.error).toMatch(error);
+  expect(report.steps[report.steps.length - 1].result).toBe('failed');
+  // and: lock released, work dir empty, no last-success for the failed build
+  expect(fs.existsSync(path.join(fx.config.paths.state, `${IMAGE}.lock`))).toBe(false);
+  expect(fs.readdirSync(fx.config.paths.work)).toEqual([]);
+  return report;
+}
+
+/** A successful build on DAY1, then a new upstream image for DAY2. */
+async function seedPreviousBuild(fx: Fixture): Promise<Record<string, string>> {
+  const r = await runBuild(opts(fx, { now: () => DAY1 }));
+  expect(r.result).toBe('success');
+  fx.setUpstream(await makeUpstreamImage(path.join(fx.root, 'src2')));
+  return snapshot(fx.config.paths.store);
+}
+
+describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
+  let fx: Fixture;
+  beforeEach(async () => {
+    fx = await createFixture();
+  });
+  afterEach(async () => {
+    await fx.close();
+  });
+
+  test('checksum file lists only foo.old with the right digest: fails without downloading', async () => {
+    fx.setUpstream(fx.upstream, { checksumText: `${sha256(fx.upstream)}  ${path.basename(fx.imagePath)}.old\n` });
+    const report = await runBuild(opts(fx));
+    expect(report.result).toBe('failed');
+    await expectCleanFailure(fx, {}, /^fetch-checksum: .*SHA256SUMS has no sha256 entry for exactly "cloud-generic\.qcow2"$/);
+    expect(fx.server.count(fx.imagePath)).toBe(0);
+  });
+
+  test('checksum mismatch', async () => {
+    const previous = await seedPreviousBuild(fx);
+    fx.setUpstream(fx.upstream, { checksumText: `${sha256('not the image')}  cloud-generic.qcow2\n` });
+    const baker = new FakeBaker();
+    expect((await runBuild(opts(fx, { baker }))).result).toBe('failed');
+    await expectCleanFailure(fx, previous, /^download: checksum mismatch for cloud-generic\.qcow2: expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}$/);
+    expect(baker.calls).toBe(0);
+  });
+
+  test('truncated download (connection closed before Content-Length) is retried, then fails', async () => {
+    const previous = await seedPreviousBuild(fx);
+    const before = fx.server.count(fx.imagePath);
+    fx.setUpstream(fx.upstream, { truncateAt: 1024 * 1024 });
+    const o = opts(fx);
+    expect((await runBuild(o)).result).toBe('failed');
+    await expectCleanFailure(fx, previous, /^download: download http:\/\/127\.0\.0\.1:\d+\/images\/cloud-generic\.qcow2 failed after 3 attempts: /);
+    expect(fx.server.count(fx.imagePath) - before).toBe(3);
+    expect(o.lines.filter((l) => l.includes('retrying in')).length).toBe(2);
+  });
+
+  test('a too small upstream file is rejected (not retried)', async () => {
+    fx.setUpstream(Buffer.from('<html>Please enable cookies</html>'));
+    expect((await runBuild(opts(fx))).result).toBe('failed');
+    await expectCleanFailure(fx, {}, /is only 34 bytes \(minimum 1048576\); not an image$/);
+    expect(fx.server.count(fx.imagePath)).toBe(1);
+  });
+
+  test('HTTP 404 on the checksum file', async () => {
+    fx.server.set(fx.checksumPath, { body: Buffer.from('gone'), status: 404 });
+    expect((await runBuild(opts(fx))).result).toBe('failed');
+    await expectCleanFailure(fx, {}, /fetch-checksum: fetch .*SHA256SUMS failed: GET .*: HTTP 404 Not Found$/);
+    expect(fx.server.count(fx.checksumPath)).toBe(1);
+  });
+
+  test('packer failure (baker throws)', async () => {
+    const previous = await seedPreviousBuild(fx);
+    expect((await runBuild(opts(fx, { baker: new FakeBaker({ mode: 'fail' }) }))).result).toBe('failed');
+    await expectCleanFailure(fx, previous, /^bake: packer build failed: exit status 1/);
+  });
+
+  test('corrupt artifact: qemu-img refuses it', async () => {
+    const previous = await seedPreviousBuild(fx);
+    expect((await runBuild(opts(fx, { baker: new FakeBaker({ mode: 'corrupt' }) }))).result).toBe('failed');
+    await expectCleanFailure(fx, previous, /^inspect: qemu-img info .* failed \(exit code 1\): .*[Uu]nsupported qcow2 version/);
+  });
+
+  test.each([
+    ['fail-convert', /^convert: qemu-img convert failed \(exit code 1\): qemu-img: Could not open: fake failure$/],
+    ['fail-compare', /^verify: qemu-img compare failed \(exit code 1\): Content mismatch at offset 0!$/],
+  ] as const)('qemu-img failure (%s shim)', async (mode, error) => {
+    const previous = await seedPreviousBuild(fx);
+    const shim = writeQemuImgShim(fx.root, mode);
+    expect((await runBuild(opts(fx, { qemuImg: shim }))).result).toBe('failed');
+    await expectCleanFailure(fx, previous, error);
+  });
+
+  test('qemu-img conversion timeout', async () => {
+    const previous = await seedPreviousBuild(fx);
+    const shim = writeQemuImgShim(fx.root, 'hang-convert');
+    fx.writeConfig((c) => (c.timeouts_s.convert = 3));
+    const t0 = Date.now();
+    expect((await runBuild(opts(fx, { qemuImg: shim }))).result).toBe('failed');
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    await expectCleanFailure(fx, previous, /^convert: qemu-img convert failed \(timed out after 3 s\)/);
+  });
+
+  test('two concurrent runs: the second fails fast with the lock message and writes nothing', async () => {
+    let release!: () => void;
+    let started!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const inBake = new Promise<void>((r) => (started = r));
+    const first = runBuild(opts(fx, { baker: new FakeBaker({ gate, onStart: started }) }));
+    await inBake;
+    const reportDuring = readReport(fx);
+    const t0 = Date.now();
+    const second = opts(fx, { now: () => new Date('2026-11-25T09:31:00Z') });
+    const err = await runBuild(second).catch((e) => e);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(BuildLockedError);
+    expect(err.message).toBe(`another build of ${IMAGE} is running (pid ${process.pid} since 2026-11-25T09:30:00.000Z)`);
+    expect(readReport(fx)).toEqual(reportDuring);
+    expect(fs.existsSync(path.join(fx.config.paths.logs, `${IMAGE}-20261125T093100Z.log`))).toBe(false);
+    release();
+    expect((await first).result).toBe('success');
+    expect(fs.existsSync(path.join(fx.config.paths.state, `${IMAGE}.lock`))).toBe(false);
+  });
+
+  test('a stale lock (dead pid) is taken over with a log line', async () => {
+    const dead = spawn('true');
+    await new Promise((r) => dead.on('exit', r));
+    fs.mkdirSync(fx.config.paths.state, { recursive: true });
+    fs.writeFileSync(
+      path.join(fx.config.paths.state, `${IMAGE}.lock`),
+      JSON.stringify({ pid: dead.pid, host: require('os').hostname(), started_at: '2026-11-24T03:00:00.000Z' }),
+    );
+    const o = opts(fx);
+    expect((await runBuild(o)).result).toBe('success');
+    expect(o.lines.some((l) => l.includes(`pid ${dead.pid} (since 2026-11-24T03:00:00.000Z) is not running`))).toBe(true);
+    const log = fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-20261125T093000Z.log`), 'utf8');
+    expect(log).toContain('taking over stale lock');
+  });
+
+  test('SIGKILL during conversion leaves only a .tmp and a stale lock; the next run recovers', async () => {
+    const previous = await seedPreviousBuild(fx);
+    const started = path.join(fx.root, 'convert-started');
+    const shim = writeQemuImgShim(fx.root, 'slow-convert', started);
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, 'run-build-child.js'), JSON.stringify({ bundleDir: fx.bundleDir, image: IMAGE, qemuImg: shim, now: DAY2.toISOString() })],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(started)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child never reached conversion:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(-child.pid!, 'SIGKILL'); // the whole process group, as a killed cron job
+    await exited;
+
+    const store = fx.config.paths.store;
+    const tmps = fs.readdirSync(store).filter((n) => n.endsWith('.tmp'));
+    expect(tmps).toEqual([`.${IMAGE}-20261125T093000Z.qcow2.tmp`]);
+    const visible = Object.fromEntries(Object.entries(snapshot(store)).filter(([n]) => !n.endsWith('.tmp')));
+    expect(visible).toEqual(previous);
+    const lock = JSON.parse(fs.readFileSync(path.join(fx.config.paths.state, `${IMAGE}.lock`), 'utf8'));
+    expect(lock.pid).toBe(child.pid);
+    expect(readReport(fx).result).toBe('running');
+
+    const o = opts(fx, { now: () => new Date('2026-11-25T10:00:00Z') });
+    const report = await runBuild(o);
+    expect(report.error).toBeUndefined();
+    expect(report.result).toBe('success');
+    expect(o.lines.some((l) => l.includes(`taking over stale lock`) && l.includes(`pid ${child.pid}`))).toBe(true);
+    expect(o.lines).toContain(`removed stale temp file .${IMAGE}-20261125T093000Z.qcow2.tmp of an earlier run`);
+    expect(o.lines).toContain(`removed stale work directory ${IMAGE}-20261125T093000Z of an earlier run`);
+    expect(fs.readdirSync(store).sort()).toEqual(
+      [
+        `${IMAGE}-20261120.md5`,
+        `${IMAGE}-20261120.qcow2`,
+        `${IMAGE}-20261120.sha256`,
+        `${IMAGE}-20261125.md5`,
+        `${IMAGE}-20261125.qcow2`,
+        `${IMAGE}-20261125.sha256`,
+        `${IMAGE}-latest.md5`,
+        `${IMAGE}-latest.qcow2`,
+        `${IMAGE}-latest.sha256`,
+      ].sort(),
+    );
+    expect(fs.readlinkSync(path.join(store, `${IMAGE}-latest.qcow2`))).toBe(`${IMAGE}-20261125.qcow2`);
+    await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
+    expect(fs.readdirSync(fx.config.paths.work)).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CliIo, main } from '../../lib/cli/main';
+
+const FIXTURES = path.join(__dirname, '../fixtures/catalogs');
+const REPO = path.join(__dirname, '../..');
+const COMPILED = path.join(REPO, 'dist/bin/goldsmith.js');
+
+interface Run {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+async function run(argv: string[], cwd = FIXTURES, env: Record<string, string> = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), cwd, env };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+describe('goldsmith validate', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-cli-')));
+    fs.cpSync(path.join(FIXTURES, 'valid'), path.join(root, 'config'), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('ok: summary on stdout, exit 0 (default config dir)', async () => {
+    expect(await run(['validate'], root)).toEqual({
+      code: 0,
+      out: ['ok: 3 images, 2 environments, 3 templates (config)'],
+      err: [],
+    });
+  });
+
+  test('--config DIR and --config=DIR', async () => {
+    const expected = { code: 0, out: ['ok: 3 images, 2 environments, 3 templates (valid)'], err: [] };
+    expect(await run(['validate', '--config', 'valid'])).toEqual(expected);
+    expect(await run(['validate', '--config=valid'])).toEqual(expected);
+  });
+
+  test('bad catalog: one line per problem on stderr, exit 1', async () => {
+    const gold = path.join(root, 'config/images/gold.yaml');
+    fs.writeFileSync(
+      gold,
+      fs.readFileSync(gold, 'utf8').replace('min_ram_mb: 768', 'min_ram_mb: 32').replace('ssh_user: debian', 'ssh_usr: debian'),
+    );
+    expect(await run(['validate'], root)).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'config/images/gold.yaml: images.ubuntu_2404.min_ram_mb: must be between 64 and 1048576',
+        'config/images/gold.yaml: images.debian_12.ssh_user: missing required key',
+        'config/images/gold.yaml: images.debian_12.ssh_usr: unknown key `ssh_usr` (did you mean `ssh_user`?)',
+      ],
+    });
+  });
+
+  test('missing config dir: exit 1', async () => {
+    expect(await run(['validate', '--config', 'nope'], root)).toEqual({
+      code: 1,
+      out: [],
+      err: ['nope: config directory does not exist'],
+    });
+  });
+
+  test('unexpected argument and unknown option: exit 2 with a usage hint', async () => {
+    expect(await run(['validate', 'extra'], root)).toEqual({
+      code: 2,
+      out: [],
+      err: ['goldsmith validate: unexpected argument `extra` (see `goldsmith validate --help`)'],
+    });
+    expect(await run(['validate', '--conf', 'x'], root)).toEqual({
+      code: 2,
+      out: [],
+      err: ['goldsmith validate: unknown option `--conf` (see `goldsmith validate --help`)'],
+    });
+    expect((await run(['validate', '--config'], root)).err).toEqual([
+      'goldsmith validate: option `--config` needs a value (see `goldsmith validate --help`)',
+    ]);
+  });
+});
+
+describe('goldsmith dispatcher', () => {
+  test('unknown command: exit 2', async () => {
+    expect(await run(['frobnicate'])).toEqual({
+      code: 2,
+      out: [],
+      err: ['goldsmith: unknown command `frobnicate` (see `goldsmith --help`)'],
+    });
+  });
+
+  test('unknown global flag: exit 2', async () => {
+    expect(await run(['--verbose'])).toEqual({
+      code: 2,
+      out: [],
+      err: ['goldsmith: unknown option `--verbose` (see `goldsmith --help`)'],
+    });
+  });
+
+  test('--help, -h and help print the usage, exit 0', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.err).toEqual([]);
+    expect(help.out[0]).toBe('usage: goldsmith <command> [options]');
+    expect(help.out.join('\n')).toMatch(/^ {2}validate {2}/m);
+    expect(await run(['-h'])).toEqual(help);
+    expect(await run(['help'])).toEqual(help);
+  });
+
+  test('help for a command', async () => {
+    const r = await run(['help', 'validate']);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe('usage: goldsmith validate [--config DIR]');
+    expect(await run(['validate', '--help'])).toEqual(r);
+    expect((await run(['help', 'nope'])).code).toBe(2);
+  });
+
+  test('no command: usage on stderr, exit 2', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.out).toEqual([]);
+    expect(r.err[0]).toBe('usage: goldsmith <command> [options]');
+  });
+
+  test('unexpected errors: `goldsmith: <message>`, exit 1, stack only with GOLDSMITH_DEBUG=1', async () => {
+    const boom = {
+      name: 'boom',
+      summary: 'fails',
+      help: 'usage: goldsmith boom',
+      run: () => {
+        throw new Error('kaputt\nsecond line');
+      },
+    };
+    const errs: string[] = [];
+    const io = (env: Record<string, string>): CliIo => ({ out: () => undefined, err: (l) => errs.push(l), cwd: FIXTURES, env });
+    expect(await main(['boom'], io({}), [boom])).toBe(1);
+    expect(errs).toEqual(['goldsmith: kaputt']);
+    errs.length = 0;
+    expect(await main(['boom'], io({ GOLDSMITH_DEBUG: '1' }), [boom])).toBe(1);
+    expect(errs[0]).toBe('goldsmith: kaputt');
+    expect(errs.some((l) => /^\s+at /.test(l))).toBe(true);
+  });
+});
+
+const describeCompiled = fs.existsSync(COMPILED) ? describe : describe.skip;
+describeCompiled('compiled dist/bin/goldsmith.js', () => {
+  function spawn(args: string[]): { code: number; stdout: string; stderr: string } {
+    try {
+      const stdout = execFileSync(process.execPath, [COMPILED, ...args], {
+        cwd: FIXTURES,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+      });
+      return { code: 0, stdout, stderr: '' };
+    } catch (e) {
+      const x = e as { status: number; stdout: string; stderr: string };
+      return { code: x.status, stdout: x.stdout, stderr: x.stderr };
+    }
+  }
+
+  test('has a node shebang', () => {
+    expect(fs.readFileSync(COMPILED, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  test('validate ok / missing dir / unknown command', () => {
+    expect(spawn(['validate', '--config', 'valid'])).toEqual({
+      code: 0,
+      stdout: 'ok: 3 images, 2 environments, 3 templates (valid)\n',
+      stderr: '',
+    });
+    expect(spawn(['validate', '--config', 'nope'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'nope: config directory does not exist\n',
+    });
+    expect(spawn(['frobnicate']).code).toBe(2);
+  });
+});

@@ -1,0 +1,117 @@
+// synthCatalog (all-or-nothing output) and the cdktf app entry point.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { synthCatalog } from '../../lib/synth';
+import { main } from '../../bin/app';
+import { makeCatalog, makeEnvironment } from '../fixtures/model';
+
+let work: string;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-synth-'));
+});
+afterEach(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+function readStack(outdir: string, env: string): any {
+  return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8'));
+}
+
+describe('synthCatalog', () => {
+  test('writes manifest.json and stacks/<env>/cdk.tf.json per environment, nothing else beside it', () => {
+    const outdir = path.join(work, 'cdktf.out');
+    const result = synthCatalog(makeCatalog(), outdir, { stateBaseDir: work });
+    expect(result).toEqual({ outdir, stacks: ['bgo', 'osl'] });
+    expect(fs.readdirSync(work)).toEqual(['cdktf.out']);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['manifest.json', 'stacks']);
+    expect(fs.statSync(outdir).mode & 0o777).toBe(0o755);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks)).toEqual(['bgo', 'osl']);
+    expect(manifest.stacks.bgo.synthesizedStackPath).toBe('stacks/bgo/cdk.tf.json');
+    const bgo = readStack(outdir, 'bgo');
+    expect(bgo.terraform.backend).toEqual({ local: { path: '../../../terraform.bgo.tfstate' } });
+    expect(Object.keys(bgo.resource.openstack_images_image_v2)).toContain('ubuntu_2404_20261104');
+    expect(JSON.stringify(bgo)).not.toContain('staging');
+    expect(readStack(outdir, 'osl').terraform.backend).toHaveProperty('s3');
+  });
+
+  test('is deterministic', () => {
+    synthCatalog(makeCatalog(), path.join(work, 'a'));
+    synthCatalog(makeCatalog(), path.join(work, 'b'));
+    expect(fs.readFileSync(path.join(work, 'a/stacks/bgo/cdk.tf.json'), 'utf8')).toBe(
+      fs.readFileSync(path.join(work, 'b/stacks/bgo/cdk.tf.json'), 'utf8'),
+    );
+  });
+
+  test('replaces a previous output completely (a removed environment leaves no stale stack)', () => {
+    const outdir = path.join(work, 'cdktf.out');
+    synthCatalog(makeCatalog(), outdir);
+    fs.writeFileSync(path.join(outdir, 'stale'), 'x');
+    synthCatalog(makeCatalog({ environments: [makeEnvironment()] }), outdir);
+    expect(fs.readdirSync(path.join(outdir, 'stacks'))).toEqual(['bgo']);
+    expect(fs.existsSync(path.join(outdir, 'stale'))).toBe(false);
+    expect(fs.readdirSync(work)).toEqual(['cdktf.out']);
+  });
+
+  test('keeps terraform init caches of stacks that still exist', () => {
+    const outdir = path.join(work, 'cdktf.out');
+    synthCatalog(makeCatalog(), outdir);
+    fs.mkdirSync(path.join(outdir, 'stacks/bgo/.terraform/providers'), { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'stacks/bgo/.terraform.lock.hcl'), 'lock');
+    fs.mkdirSync(path.join(outdir, 'stacks/osl/.terraform'));
+    synthCatalog(makeCatalog({ environments: [makeEnvironment()] }), outdir);
+    expect(fs.existsSync(path.join(outdir, 'stacks/bgo/.terraform/providers'))).toBe(true);
+    expect(fs.readFileSync(path.join(outdir, 'stacks/bgo/.terraform.lock.hcl'), 'utf8')).toBe('lock');
+    expect(fs.readdirSync(path.join(outdir, 'stacks'))).toEqual(['bgo']);
+  });
+
+  test('a failure leaves the previous output untouched and no staging directory', () => {
+    const outdir = path.join(work, 'cdktf.out');
+    synthCatalog(makeCatalog(), outdir);
+    const before = fs.readFileSync(path.join(outdir, 'stacks/bgo/cdk.tf.json'), 'utf8');
+    const broken = makeCatalog({ environments: [makeEnvironment({ images: ['nope'] })] });
+    expect(() => synthCatalog(broken, outdir)).toThrow('carries image nope');
+    expect(fs.readFileSync(path.join(outdir, 'stacks/bgo/cdk.tf.json'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['manifest.json', 'stacks']);
+    expect(fs.readdirSync(work)).toEqual(['cdktf.out']);
+  });
+
+  test('a failure on the first synth creates no output at all', () => {
+    const outdir = path.join(work, 'nested', 'cdktf.out');
+    const broken = makeCatalog({ environments: [makeEnvironment({ images: ['nope'] })] });
+    expect(() => synthCatalog(broken, outdir)).toThrow();
+    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(path.join(work, 'nested'))).toEqual([]);
+  });
+});
+
+describe('bin/app main', () => {
+  function stderrSink() {
+    const lines: string[] = [];
+    return { lines, stream: { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream };
+  }
+
+  test('catalog problems: printed to stderr, exit 1, no output directory', () => {
+    const config = path.join(work, 'config');
+    fs.mkdirSync(config);
+    fs.writeFileSync(path.join(config, 'environments.yaml'), 'environments: [this is: not valid\n');
+    const outdir = path.join(work, 'cdktf.out');
+    const { lines, stream } = stderrSink();
+    expect(main({ GOLDSMITH_CONFIG: config, CDKTF_OUTDIR: outdir }, stream)).toBe(1);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('')).toContain('environments.yaml');
+    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(work)).toEqual(['config']);
+  });
+
+  test('the repository catalog synthesizes into CDKTF_OUTDIR', () => {
+    const outdir = path.join(work, 'out');
+    const { lines, stream } = stderrSink();
+    const code = main({ GOLDSMITH_CONFIG: path.resolve(__dirname, '../../config'), CDKTF_OUTDIR: outdir }, stream);
+    expect(lines).toEqual([]);
+    expect(code).toBe(0);
+    expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(true);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).length).toBeGreaterThan(0);
+  });
+});
