@@ -22,7 +22,14 @@ export function main(env: NodeJS.ProcessEnv = process.env, stderr: NodeJS.Writab
     }
     throw error;
   }
-  synthCatalog(catalog, outdir);
+  try {
+    synthCatalog(catalog, outdir);
+  } catch (error) {
+    // A construct rejected the catalog (nothing was written): one line, no stack trace.
+    if (env.GOLDSMITH_DEBUG === '1') throw error;
+    stderr.write(`goldsmith: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import type { Catalog } from './catalog/model';
 import { EnvironmentStack } from '../stacks/environment-stack';
+import { writeBundle } from './bundle/write-bundle';
 
 export interface SynthResult {
   /** Absolute path of the output directory. */
@@ -34,14 +35,19 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
   fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; the output is not secret
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    for (const environment of catalog.environments) {
-      new EnvironmentStack(app, environment.name, {
-        catalog,
-        environment,
-        stateBaseDir: options.stateBaseDir,
-      });
-    }
+    const stacks = catalog.environments.map(
+      (environment) =>
+        new EnvironmentStack(app, environment.name, {
+          catalog,
+          environment,
+          stateBaseDir: options.stateBaseDir,
+        }),
+    );
     app.synth();
+    for (const stack of stacks) {
+      const bundle = stack.builderBundle();
+      if (bundle) writeBundle(path.join(staging, 'stacks', stack.environment.name, 'builder'), bundle);
+    }
     carryOverTerraformCaches(target, staging);
     replaceDirectory(staging, target);
   } catch (error) {
@@ -49,6 +55,23 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
     throw error;
   }
   return { outdir: target, stacks: catalog.environments.map((environment) => environment.name) };
+}
+
+/**
+ * Builds every environment's stack in memory without writing anything, and returns one message
+ * per environment whose constructs reject the catalog (e.g. two builds scheduled too close).
+ */
+export function checkStacks(catalog: Catalog): { environment: string; message: string }[] {
+  const problems: { environment: string; message: string }[] = [];
+  const app = new App({ outdir: path.join(catalog.configDir, '.goldsmith-unused'), stackTraces: false });
+  for (const environment of catalog.environments) {
+    try {
+      new EnvironmentStack(app, environment.name, { catalog, environment });
+    } catch (error) {
+      problems.push({ environment: environment.name, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return problems;
 }
 
 /** What `terraform init` leaves in a stack's working directory (provider plugins, lock file). */

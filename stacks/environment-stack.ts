@@ -4,8 +4,14 @@ import { Construct } from 'constructs';
 import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { OpenstackProvider } from '../.gen/providers/openstack/provider';
 import type { Catalog, Environment, Image, ImageReleases } from '../lib/catalog/model';
-import { GoldImage } from '../lib/constructs/gold-image';
+import { GoldImage, type GoldImageBuild } from '../lib/constructs/gold-image';
 import { terraformId } from '../lib/constructs/image-release';
+import { BuilderSecurityGroup } from '../lib/constructs/builder-security-group';
+import { BuildSchedule } from '../lib/constructs/build-schedule';
+import { BuildTemplate } from '../lib/constructs/build-template';
+import { canonicalJson, sha256Hex } from '../lib/bundle/canonical-json';
+import { DEFAULT_RUNNER_PATHS } from '../lib/bundle/runner-config';
+import { bundleImage, type BuilderBundle } from '../lib/bundle/write-bundle';
 
 export interface EnvironmentStackProps {
   /** The whole catalog (images and recorded builds). */
@@ -18,6 +24,18 @@ export interface EnvironmentStackProps {
    * @default process.cwd()
    */
   readonly stateBaseDir?: string;
+  /**
+   * Synthesize the builder side too: the SSH security group of the build VM, the packer
+   * templates, the build schedule and each image's runner config (see {@link builderBundle}).
+   * @default true
+   */
+  readonly builder?: boolean;
+}
+
+/** The builder side of an environment. */
+interface BuilderParts {
+  readonly templates: readonly BuildTemplate[];
+  readonly schedule: BuildSchedule;
 }
 
 /**
@@ -37,6 +55,7 @@ export class EnvironmentStack extends TerraformStack {
   public readonly goldImages: readonly GoldImage[];
   /** Retired images (recorded releases whose image is gone or not carried), in name order. */
   public readonly retiredImages: readonly GoldImage[];
+  private readonly builderParts: BuilderParts | undefined;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -79,6 +98,25 @@ export class EnvironmentStack extends TerraformStack {
       const cloud = image?.owner === undefined ? undefined : environment.ownerClouds[image.owner];
       return cloud === undefined ? undefined : ownerProviders.get(cloud);
     };
+    this.builderParts = props.builder === false ? undefined : this.createBuilderParts(catalog, environment, carried);
+    const buildOf = (name: string): GoldImageBuild | undefined => {
+      if (!this.builderParts) return undefined;
+      const image = definitions.get(name)!;
+      const template = catalog.templates.find((t) => t.name === image.template)!;
+      if (template.externalCommand !== undefined) {
+        return {
+          template: { name: template.name, externalCommand: template.externalCommand, sha256: sha256Hex(canonicalJson(template.externalCommand)) },
+          scriptsSha: {},
+          schedule: this.builderParts.schedule,
+        };
+      }
+      const packer = this.builderParts.templates.find((t) => t.templateName === template.name)!;
+      return {
+        template: { name: template.name, file: `templates/${packer.fileName}`, sha256: packer.sha256 },
+        scriptsSha: Object.fromEntries(packer.scripts.map((script) => [script.name, script.sha256])),
+        schedule: this.builderParts.schedule,
+      };
+    };
     const build = (name: string, retired: boolean) => {
       const image = definitions.get(name);
       const releases = recorded.get(name);
@@ -89,6 +127,7 @@ export class EnvironmentStack extends TerraformStack {
         releases: releases && releases.releases.length > 0 ? releases : undefined,
         retired,
         provider: providerOf(image),
+        build: retired ? undefined : buildOf(name),
       });
     };
     this.goldImages = carried.map((name) => build(name, false));
@@ -104,6 +143,46 @@ export class EnvironmentStack extends TerraformStack {
       description: 'Glance id of the GOLD image per short name',
       value: goldIds,
     }).overrideLogicalId('images');
+  }
+
+  /**
+   * Everything the environment's builder node needs (written to `stacks/<env>/builder/`), or
+   * undefined when the stack was created with `builder: false`.
+   */
+  public builderBundle(): BuilderBundle | undefined {
+    if (!this.builderParts) return undefined;
+    const scripts = new Map<string, string>();
+    for (const template of this.builderParts.templates) {
+      for (const script of template.scripts) scripts.set(script.name, script.content);
+    }
+    return {
+      environment: this.environment.name,
+      cronFile: this.builderParts.schedule.cronFileText,
+      templates: this.builderParts.templates.map((t) => ({ name: t.templateName, json: t.json })),
+      scripts: [...scripts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => ({ name, content })),
+      images: this.goldImages.map((goldImage) => bundleImage(goldImage.runnerConfig!, goldImage.cronEntry)),
+      paths: { store: DEFAULT_RUNNER_PATHS.store, logs: DEFAULT_RUNNER_PATHS.logs, state: DEFAULT_RUNNER_PATHS.state },
+    };
+  }
+
+  private createBuilderParts(catalog: Catalog, environment: Environment, carried: readonly string[]): BuilderParts {
+    const images = carried.map((name) => catalog.images.find((image) => image.name === name)!);
+    new BuilderSecurityGroup(this, 'builder-ssh', {
+      environment: environment.name,
+      sshSourceCidrs: environment.builder.sshSourceCidrs,
+    });
+    const used = new Set(images.map((image) => image.template));
+    const templates = catalog.templates
+      .filter((template) => used.has(template.name) && template.externalCommand === undefined)
+      .map(
+        (template) =>
+          new BuildTemplate(this, `template-${template.name}`, {
+            template,
+            scriptDir: path.join(catalog.configDir, 'provision'),
+          }),
+      );
+    const schedule = new BuildSchedule(this, 'build-schedule', { environment: environment.name, images });
+    return { templates, schedule };
   }
 
   private configureBackend(environment: Environment, stateBaseDir: string): void {

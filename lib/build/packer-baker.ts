@@ -16,6 +16,11 @@
 // two builders building the same image into the same Glance project at once would sweep each
 // other's temporaries (the environments of the catalog each use their own project).
 //
+// Network: packer's openstack builder takes network UUIDs, the bundle names the network
+// (packer_vars.network, e.g. `imagebuilder`). A name is resolved to its id through Neutron (the
+// `network` endpoint of the same Keystone catalog as Glance) before anything is created; exactly
+// one network of that name must be visible. A UUID is passed through.
+//
 // On timeout or cancellation packer gets SIGINT first (it then deletes its build instance and
 // keypair itself), and SIGKILL after a grace period. Packer runs in its own process group so the
 // kill reaches its plugin processes too.
@@ -26,6 +31,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import type { CreateImageInput, GlanceClient, GlanceImage } from '../openstack/glance';
+import { isUuid } from '../openstack/neutron';
 import type { BakeRequest, BakeResult, ImageBaker } from './baker';
 import type { RunnerConfig } from './runner-config';
 import { oneLine, reEscape } from './util';
@@ -35,6 +41,9 @@ export type BakerGlance = Pick<
   GlanceClient,
   'createImage' | 'uploadFile' | 'waitForStatus' | 'downloadToFile' | 'deleteImage' | 'listImages' | 'getImage'
 >;
+
+/** Network name -> Neutron id for the image's cloud (throws a one-line error for none/many). */
+export type NetworkIdResolver = (config: RunnerConfig, name: string, signal: AbortSignal) => Promise<string>;
 
 /** A Glance client, or a factory called once per bake with the image's runner config. */
 export type BakerGlanceSource = BakerGlance | ((config: RunnerConfig) => BakerGlance | Promise<BakerGlance>);
@@ -47,6 +56,13 @@ export interface PackerBakerOptions {
    * lib/openstack (clouds.yaml + Keystone).
    */
   readonly glance?: BakerGlanceSource;
+  /**
+   * Resolves a packer_vars.network that is not a UUID to the network's id. Default: Neutron of the
+   * image's cloud, from the same Keystone session as the default Glance. When `glance` is given
+   * but this is not (test doubles of Glance have no Neutron), names are passed to packer as they
+   * are, with a log line saying so.
+   */
+  readonly networkId?: NetworkIdResolver;
   /** packer binary (default 'packer' from PATH). */
   readonly packer?: string;
   /** Base environment of packer (default process.env); OS_CLOUD etc. are set on top. */
@@ -104,16 +120,18 @@ export function detectDiskFormat(file: string): 'qcow2' | 'raw' {
 
 /**
  * The `packer build` argument list (without the binary): runner-config packer_vars, then the three
- * variables the baker owns (source_image, image_name, manifest_path), which win over packer_vars
- * entries of the same name; each variable once, in that order; the template last.
+ * variables the baker owns (source_image, image_name, manifest_path), which replace packer_vars
+ * entries of the same name (those are never passed); each variable once, in that order; the
+ * template last. `own.network` (the resolved network id) replaces packer_vars.network in place.
  */
 export function packerBuildArgs(
   config: RunnerConfig,
-  own: { sourceImage: string; imageName: string; manifestPath: string },
+  own: { sourceImage: string; imageName: string; manifestPath: string; network?: string },
   templateFile: string,
 ): string[] {
   const vars = new Map<string, string>();
   for (const [k, v] of Object.entries(config.packer_vars)) vars.set(k, String(v));
+  if (own.network !== undefined) vars.set('network', own.network);
   const owned: [string, string][] = [
     ['source_image', own.sourceImage],
     ['image_name', own.imageName],
@@ -241,6 +259,7 @@ export class PackerBaker implements ImageBaker {
     const image = config.image;
     if (signal.aborted) throw new Error('bake cancelled');
 
+    if (config.template_file === undefined) throw new Error(`${image} has no packer template_file (an external_command image needs the ExternalBaker)`);
     const templateFile = path.resolve(this.opts.bundleDir, config.template_file);
     if (!fs.existsSync(templateFile)) throw new Error(`packer template ${templateFile} not found`);
     const baseEnv = this.opts.env ?? process.env;
@@ -249,7 +268,8 @@ export class PackerBaker implements ImageBaker {
     const packerVersion = await this.version(env);
     log(`packer ${packerVersion} (${this.packer})`);
 
-    const glance = await this.glanceFor(config);
+    const { glance, networkId } = await this.openstackFor(config);
+    const network = await this.resolveNetwork(config, networkId, log, signal);
     const runId = runIdFor(image, req.workDir, (this.opts.now ?? (() => new Date()))());
     const names = temporaryImageNames(image, runId);
     const transferMs = this.opts.transferTimeoutMs ?? config.timeouts_s.download * 1000;
@@ -288,7 +308,7 @@ export class PackerBaker implements ImageBaker {
       // 2. packer build
       const manifestPath = path.join(req.workDir, 'packer-manifest.json');
       fs.rmSync(manifestPath, { force: true });
-      const args = packerBuildArgs(config, { sourceImage: source.id, imageName: names.artifact, manifestPath }, templateFile);
+      const args = packerBuildArgs(config, { sourceImage: source.id, imageName: names.artifact, manifestPath, network }, templateFile);
       await this.runPacker(args, env, req, config.timeouts_s.packer);
 
       // 3. the artifact
@@ -325,17 +345,46 @@ export class PackerBaker implements ImageBaker {
     }
   }
 
-  private async glanceFor(config: RunnerConfig): Promise<BakerGlance> {
+  /** Glance and the network resolver: given ones, or both from one session of the image's cloud. */
+  private async openstackFor(config: RunnerConfig): Promise<{ glance: BakerGlance; networkId?: NetworkIdResolver }> {
     const g = this.opts.glance;
     try {
       if (g === undefined) {
-        const { glanceForCloud } = await import('../openstack');
-        return await glanceForCloud(config.cloud, config.region);
+        const { openStackSession } = await import('../openstack');
+        const session = openStackSession(config.cloud, config.region);
+        const glance = await session.glance();
+        return { glance, networkId: this.opts.networkId ?? ((_c, name, signal) => session.networkId(name, { signal })) };
       }
-      return typeof g === 'function' ? await g(config) : g;
+      return { glance: typeof g === 'function' ? await g(config) : g, networkId: this.opts.networkId };
     } catch (e) {
       throw new Error(`cannot reach Glance of cloud ${config.cloud} (${config.region}): ${oneLine(e)}`);
     }
+  }
+
+  /** The network id for packer: undefined when packer_vars has no network or it is already a UUID. */
+  private async resolveNetwork(
+    config: RunnerConfig,
+    resolver: NetworkIdResolver | undefined,
+    log: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const raw = config.packer_vars.network;
+    if (raw === undefined) return undefined;
+    const name = String(raw);
+    if (isUuid(name)) return undefined;
+    if (!resolver) {
+      log(`network ${JSON.stringify(name)} is not an id and no network resolver is configured: passed to packer as it is`);
+      return undefined;
+    }
+    let id: string;
+    try {
+      id = await raceAbort(resolver(config, name, signal), signal, 'bake');
+    } catch (e) {
+      if (e instanceof Cancelled) throw e;
+      throw new Error(`cannot resolve network ${JSON.stringify(name)} of cloud ${config.cloud} (${config.region}): ${oneLine(e)}`);
+    }
+    log(`network ${name} is ${id}`);
+    return id;
   }
 
   private async glanceStep<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -57,8 +57,16 @@ export interface RunnerConfig {
   readonly region: string;
   readonly upstream: RunnerUpstream;
   readonly template: string;
-  /** Relative to the bundle directory. */
-  readonly template_file: string;
+  /**
+   * The packer template, relative to the bundle directory (PackerBaker). Exactly one of
+   * template_file and external_command is present.
+   */
+  readonly template_file?: string;
+  /**
+   * Argv of a command that builds the image outside packer's openstack builder (ExternalBaker):
+   * absolute path first, no item empty or with control characters. Run without a shell.
+   */
+  readonly external_command?: readonly string[];
   readonly fingerprint: string;
   readonly packer_vars: Readonly<Record<string, string | number | boolean>>;
   readonly source_image: RunnerSourceImage;
@@ -204,7 +212,7 @@ export function parseRunnerConfig(json: unknown, file: string): RunnerConfig {
       ...(minSize !== undefined ? { min_size_bytes: minSize } : {}),
     },
     template: c.str(root, 'template', ''),
-    template_file: c.str(root, 'template_file', ''),
+    ...bakerOf(c, root),
     fingerprint: c.str(root, 'fingerprint', '', /^[0-9a-f]{64}$/, 'a sha256 hex digest'),
     packer_vars: packerVars,
     source_image: {
@@ -230,10 +238,37 @@ export function parseRunnerConfig(json: unknown, file: string): RunnerConfig {
       convert: c.num(to, 'convert', 'timeouts_s.', { positive: true }),
     },
   };
-  if (path.isAbsolute(config.template_file) || config.template_file.split(/[\\/]/).includes('..')) {
-    c.fail('template_file', `must be a path inside the bundle, got ${JSON.stringify(config.template_file)}`);
-  }
   return deepFreeze(config);
+}
+
+// eslint-disable-next-line no-control-regex
+const ARGV_ITEM_RE = /^[^\x00-\x1f\x7f]+$/;
+
+/** Exactly one of template_file (packer) and external_command (argv), validated. */
+function bakerOf(c: Checker, root: Obj): { template_file: string } | { external_command: string[] } {
+  const hasTemplate = root.template_file !== undefined;
+  const hasExternal = root.external_command !== undefined;
+  if (hasTemplate && hasExternal) c.fail('external_command', 'must not be given together with template_file (exactly one of them)');
+  if (!hasTemplate && !hasExternal) c.fail('template_file', 'is missing (exactly one of template_file and external_command is required)');
+  if (hasTemplate) {
+    const file = c.str(root, 'template_file', '');
+    if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+      c.fail('template_file', `must be a path inside the bundle, got ${JSON.stringify(file)}`);
+    }
+    return { template_file: file };
+  }
+  const argv = root.external_command;
+  if (!Array.isArray(argv)) c.fail('external_command', `must be an array of strings, got ${kind(argv)}`);
+  if (argv.length === 0) c.fail('external_command', 'must not be empty (it names the command to run)');
+  const out: string[] = [];
+  argv.forEach((v: unknown, i: number) => {
+    const k = `external_command[${i}]`;
+    if (typeof v !== 'string') c.fail(k, `must be a string, got ${kind(v)}`);
+    if (!ARGV_ITEM_RE.test(v)) c.fail(k, 'must be non-empty, without control characters');
+    out.push(v);
+  });
+  if (!path.isAbsolute(out[0])) c.fail('external_command[0]', `the command must be an absolute path, got ${JSON.stringify(out[0])}`);
+  return { external_command: out };
 }
 
 /** Reads and validates `<bundleDir>/images/<image>.json`; the image key must equal `image`. */

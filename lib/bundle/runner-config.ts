@@ -6,8 +6,16 @@ import { canonicalJson, sha256Hex, sortKeys } from './canonical-json';
 export interface TemplateRef {
   /** Template name (key of templates.yaml). */
   readonly name: string;
-  /** Path of the template file relative to the bundle root, e.g. `templates/default.pkr.json`. */
-  readonly file: string;
+  /**
+   * Path of the packer template file relative to the bundle root, e.g. `templates/default.json`.
+   * @default undefined: the template is an external command (externalCommand)
+   */
+  readonly file?: string;
+  /**
+   * Argv of the external build command (templates with `external_command`).
+   * @default undefined: a packer template (file)
+   */
+  readonly externalCommand?: readonly string[];
   /** sha256 hex of the template file's bytes. */
   readonly sha256: string;
 }
@@ -84,7 +92,10 @@ export interface RunnerConfig {
     readonly algorithm?: string;
   };
   readonly template: string;
-  readonly template_file: string;
+  /** Packer template relative to the bundle root (packer builds). */
+  readonly template_file?: string;
+  /** Argv of the external build command (external builds). */
+  readonly external_command?: readonly string[];
   readonly fingerprint: string;
   readonly packer_vars: {
     readonly image_name: string;
@@ -176,7 +187,10 @@ export function runnerConfigFor(
     throw new Error(`${p}: image uses template ${image.template} but template ${template.name} was given`);
   }
   if (!SHA256.test(template.sha256)) throw new Error(`${p}: template ${template.name} sha256 must be 64 lower-case hex digits`);
-  if (template.file.startsWith('/') || template.file.split('/').includes('..') || template.file === '') {
+  if ((template.file === undefined) === (template.externalCommand === undefined)) {
+    throw new Error(`${p}: template ${template.name} needs either a file or an external command`);
+  }
+  if (template.file !== undefined && (template.file.startsWith('/') || template.file.split('/').includes('..') || template.file === '')) {
     throw new Error(`${p}: template file must be a path relative to the bundle root, got ${JSON.stringify(template.file)}`);
   }
   for (const [name, sha] of Object.entries(scriptsSha)) {
@@ -194,7 +208,8 @@ export function runnerConfigFor(
     region: env.region,
     upstream: upstreamOf(image),
     template: template.name,
-    template_file: template.file,
+    ...(template.file !== undefined ? { template_file: template.file } : {}),
+    ...(template.externalCommand !== undefined ? { external_command: [...template.externalCommand] } : {}),
     fingerprint: fingerprintFor(image, template.sha256, scriptsSha),
     packer_vars: {
       image_name: `goldsmith-build-${image.name}`,

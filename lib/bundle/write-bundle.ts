@@ -1,5 +1,5 @@
 // Writes the builder bundle of one environment (docs/builder-bundle.md):
-//   manifest.json, cron.d/goldsmith, templates/<name>.pkr.json, scripts/<name>.sh, images/<image>.json
+//   manifest.json, cron.d/goldsmith, templates/<name>.json, scripts/<name>.sh, images/<image>.json
 // Deterministic (sorted keys, stable order, no timestamps: same input, same bytes) and atomic
 // (written into a temporary sibling directory, then renamed into place: never a partial bundle).
 import * as fs from 'fs';
@@ -68,7 +68,7 @@ export interface BundleManifest {
   readonly environment: string;
   /** Sorted by name. */
   readonly images: readonly ManifestImage[];
-  /** Template name → sha256 hex of templates/<name>.pkr.json. */
+  /** Template name → sha256 hex of templates/<name>.json. */
   readonly templates: Readonly<Record<string, string>>;
   /** Script file name → sha256 hex of scripts/<name>. */
   readonly scripts: Readonly<Record<string, string>>;
@@ -129,7 +129,7 @@ export function renderBundle(bundle: BuilderBundle): Map<string, BundleFile> {
       throw new Error(`${p}: template ${t.name} is not valid JSON: ${(e as Error).message}`);
     }
     templates[t.name] = sha256Hex(t.json);
-    files.set(`templates/${t.name}.pkr.json`, { content: t.json, mode: 0o644 });
+    files.set(`templates/${t.name}.json`, { content: t.json, mode: 0o644 });
   }
   const scripts: Record<string, string> = {};
   for (const s of bundle.scripts) {
@@ -145,15 +145,15 @@ export function renderBundle(bundle: BuilderBundle): Map<string, BundleFile> {
   for (const image of [...bundle.images].sort((a, b) => cmp(a.name, b.name))) {
     if (!/^[a-z0-9_]+$/.test(image.name)) throw new Error(`${p}: image name must match [a-z0-9_]+, got ${JSON.stringify(image.name)}`);
     if (images.some((i) => i.name === image.name)) throw new Error(`${p}: image ${image.name} is listed twice`);
-    if (!(image.template in templates)) {
+    const rc = image.runnerConfig as Record<string, unknown>;
+    if (rc.external_command === undefined && !(image.template in templates)) {
       throw new Error(`${p}: image ${image.name} uses template ${image.template}, which the bundle does not hold`);
     }
-    const rc = image.runnerConfig as Record<string, unknown>;
     if (rc.image !== undefined && rc.image !== image.name) {
       throw new Error(`${p}: image ${image.name} has the runner config of ${String(rc.image)}`);
     }
-    if (rc.template_file !== undefined && rc.template_file !== `templates/${image.template}.pkr.json`) {
-      throw new Error(`${p}: image ${image.name}: runner config template_file must be templates/${image.template}.pkr.json`);
+    if (rc.template_file !== undefined && rc.template_file !== `templates/${image.template}.json`) {
+      throw new Error(`${p}: image ${image.name}: runner config template_file must be templates/${image.template}.json`);
     }
     if ((image.cronSchedule === undefined) !== (image.cronLine === undefined)) {
       throw new Error(`${p}: image ${image.name}: give both cronSchedule and cronLine, or neither (disabled)`);

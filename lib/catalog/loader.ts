@@ -434,7 +434,11 @@ function buildModel(
     .sort((a, b) => cmp(a.name, b.name));
 
   const tpls: Template[] = Object.entries(templates.templates)
-    .map(([name, t]) => ({ name, customScripts: [...(t.custom_scripts ?? [])] }))
+    .map(([name, t]) => ({
+      name,
+      customScripts: [...(t.custom_scripts ?? [])],
+      ...(t.external_command !== undefined ? { externalCommand: [...t.external_command] } : {}),
+    }))
     .sort((a, b) => cmp(a.name, b.name));
 
   const buildsByEnv: Record<string, ImageReleases[]> = {};

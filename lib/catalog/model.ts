@@ -122,6 +122,8 @@ export interface Template {
   readonly name: string;
   /** Script file names under config/provision/, run before the standard sequence. */
   readonly customScripts: readonly string[];
+  /** Argv of an external build command (no packer template); absent for packer templates. */
+  readonly externalCommand?: readonly string[];
 }
 
 export interface Release {

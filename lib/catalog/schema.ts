@@ -397,6 +397,22 @@ export const TemplateSchema = strict({
       });
     })
     .optional(),
+  /**
+   * Argv of a command that builds the image outside packer's openstack builder (Windows: an ISO
+   * build on a controller). It gets the verified upstream file and writes the disk image; see
+   * docs/builder-bundle.md. Excludes custom_scripts.
+   */
+  external_command: z
+    .array(
+      z.string().regex(/^[^\x00-\x1f\x7f]+$/, { error: 'must be non-empty, without control characters' }),
+    )
+    .min(1, { error: 'must name a command' })
+    .refine((argv) => argv[0].startsWith('/'), { error: 'the command (first item) must be an absolute path' })
+    .optional(),
+}).superRefine((t, ctx) => {
+  if (t.external_command !== undefined && (t.custom_scripts?.length ?? 0) > 0) {
+    ctx.addIssue({ code: 'custom', path: ['custom_scripts'], message: 'an external_command template runs no provisioning scripts' });
+  }
 });
 
 export const TemplatesFileSchema = strict({

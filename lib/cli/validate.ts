@@ -3,6 +3,7 @@ import * as path from 'path';
 import { displayPath, formatProblems, loadCatalog } from '../catalog';
 import { CatalogError } from '../catalog/errors';
 import { CliIo, Command, parseOptions, UsageError } from './command';
+import { checkStacks } from '../synth';
 
 /** Default catalog directory, relative to the current directory. */
 export const DEFAULT_CONFIG_DIR = 'config';
@@ -29,6 +30,9 @@ export const validateCommand: Command = {
     const dir = path.resolve(io.cwd, String(values.config ?? DEFAULT_CONFIG_DIR));
     try {
       const catalog = loadCatalog(dir);
+      const stackProblems = checkStacks(catalog);
+      for (const p of stackProblems) io.err(`${displayPath(dir, io.cwd)}: environments.${p.environment}: ${p.message}`);
+      if (stackProblems.length > 0) return 1;
       const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
       io.out(
         `ok: ${n(catalog.images.length, 'image')}, ${n(catalog.environments.length, 'environment')}, ` +

@@ -10,6 +10,18 @@ import {
   demotionTime,
 } from './image-release';
 import { ProjectLookup } from './project-lookup';
+import type { BuildSchedule, CronEntry } from './build-schedule';
+import { runnerConfigFor, type RunnerConfig, type TemplateRef } from '../bundle/runner-config';
+
+/** The build side of a live image: how and when the builder rebuilds it. */
+export interface GoldImageBuild {
+  /** The template the image is built with, as written into the bundle. */
+  readonly template: TemplateRef;
+  /** sha256 hex of every provisioning script the template runs, by file name. */
+  readonly scriptsSha: Readonly<Record<string, string>>;
+  /** The builder's schedule, which holds this image's cron entry. */
+  readonly schedule: BuildSchedule;
+}
 
 export interface GoldImageProps {
   /** Short name of the image: its key in the catalog and in `config/builds/<env>.yaml`. */
@@ -44,6 +56,11 @@ export interface GoldImageProps {
    * @default looked up by name: one `data.openstack_identity_project_v3` per name per stack
    */
   readonly memberProjectIds?: Readonly<Record<string, string>>;
+  /**
+   * The build side (template, schedule) of a live image.
+   * @default undefined: no build parts (retired images, or a stack without a builder)
+   */
+  readonly build?: GoldImageBuild;
 }
 
 /** What a release line looks like in Glance, resolved from the definition or the recorded fields. */
@@ -87,6 +104,10 @@ export class GoldImage extends Construct {
   public readonly gold: ImageRelease | undefined;
   /** Recorded releases left out by retention (Terraform destroys them), newest first. */
   public readonly dropped: readonly Release[];
+  /** The runner config of images/<name>.json in the builder bundle (undefined without build parts). */
+  public readonly runnerConfig: RunnerConfig | undefined;
+  /** The image's line in the builder's cron file (undefined without build parts). */
+  public readonly cronEntry: CronEntry | undefined;
 
   constructor(scope: Construct, id: string, props: GoldImageProps) {
     super(scope, id);
@@ -184,7 +205,11 @@ export class GoldImage extends Construct {
     this.releases = releases;
     this.gold = retired ? undefined : releases[0];
 
-    // Build template, build schedule and monitoring check: added here (live images only).
+    if (props.build && retired) fail('a retired image has no build parts');
+    this.runnerConfig = props.build
+      ? runnerConfigFor(image!, environment, props.build.template, props.build.scriptsSha)
+      : undefined;
+    this.cronEntry = props.build?.schedule.entryFor(name);
   }
 
   /** Glance id of the GOLD image (a token), or undefined when retired or not built yet. */

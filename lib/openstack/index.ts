@@ -1,11 +1,14 @@
-// OpenStack access for the runner: clouds.yaml -> Keystone v3 token -> Glance v2 client.
+// OpenStack access for the runner: clouds.yaml -> Keystone v3 token -> Glance v2 client and the
+// Neutron endpoint (network name -> id), both from the same token's service catalog.
 import { CloudConfig, CloudsConfigError, CloudsLookupOptions, loadCloud } from './clouds';
 import { GlanceClient } from './glance';
 import { authenticate, findEndpoint, KeystoneToken } from './keystone';
+import { findNetworkId } from './neutron';
 
 export * from './clouds';
 export * from './keystone';
 export * from './glance';
+export * from './neutron';
 
 export interface GlanceForCloudOptions extends CloudsLookupOptions {
   /** Re-authenticate when the token expires within this margin; default 5 min. */
@@ -51,16 +54,50 @@ export class TokenSource {
 }
 
 /**
- * A GlanceClient for clouds.yaml entry `cloudName`: Keystone v3 auth (password or application
- * credential), the catalog's `image` endpoint for `region` (default: the entry's region_name) and
- * interface (the entry's `interface`, default public), or the entry's `image_endpoint_override`.
- * Authenticates once up front (for the catalog) and refreshes the token when close to expiry.
+ * One authenticated view of a clouds.yaml entry: a shared TokenSource and the catalog's endpoints
+ * for `region` (default: the entry's region_name) and interface (the entry's `interface`, default
+ * public). Create it with `openStackSession`.
  */
-export async function glanceForCloud(
-  cloudName: string,
-  region?: string,
-  opts: GlanceForCloudOptions = {},
-): Promise<GlanceClient> {
+export class OpenStackSession {
+  readonly tokens: TokenSource;
+
+  constructor(
+    readonly cloud: CloudConfig,
+    readonly region: string | undefined,
+    private readonly opts: GlanceForCloudOptions = {},
+  ) {
+    this.tokens = new TokenSource(cloud, opts);
+  }
+
+  /** Auth headers for one request (re-authenticates when the token is close to expiry). */
+  async headers(): Promise<Record<string, string>> {
+    return { 'X-Auth-Token': (await this.tokens.get()).token };
+  }
+
+  /** The catalog URL of service `type` (e.g. `image`, `network`). */
+  async endpoint(type: string): Promise<string> {
+    const t = await this.tokens.get();
+    return findEndpoint(t.catalog, { type, region: this.region ?? this.cloud.regionName, interface: this.cloud.interface });
+  }
+
+  /** Glance: the catalog's `image` endpoint, or the entry's `image_endpoint_override`. */
+  async glance(): Promise<GlanceClient> {
+    const endpoint = this.cloud.imageEndpointOverride ?? (await this.endpoint('image'));
+    return new GlanceClient({ endpoint, timeoutMs: this.opts.timeoutMs, headers: () => this.headers() });
+  }
+
+  /** The id of the network named `name` (Neutron of the catalog's `network` endpoint). */
+  async networkId(name: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    return findNetworkId(await this.endpoint('network'), await this.headers(), name, { timeoutMs: this.opts.timeoutMs, ...opts });
+  }
+}
+
+/**
+ * An OpenStackSession for clouds.yaml entry `cloudName` (Keystone v3: password or application
+ * credential). Checks the entry (no `verify: false`; `cacert` only with NODE_EXTRA_CA_CERTS) but
+ * does not authenticate until the first endpoint or header is asked for.
+ */
+export function openStackSession(cloudName: string, region?: string, opts: GlanceForCloudOptions = {}): OpenStackSession {
   const cloud = loadCloud(cloudName, opts);
   if (!cloud.verify) {
     throw new CloudsConfigError(`${cloud.source}: clouds.${cloudName} has verify: false, which goldsmith does not support`);
@@ -71,19 +108,28 @@ export async function glanceForCloud(
       `${cloud.source}: clouds.${cloudName}.cacert is set; start node with NODE_EXTRA_CA_CERTS=${cloud.cacert}`,
     );
   }
-  const tokens = new TokenSource(cloud, opts);
-  let endpoint = cloud.imageEndpointOverride;
-  if (!endpoint) {
-    const t = await tokens.get();
-    endpoint = findEndpoint(t.catalog, {
-      type: 'image',
-      region: region ?? cloud.regionName,
-      interface: cloud.interface,
-    });
-  }
-  return new GlanceClient({
-    endpoint,
-    timeoutMs: opts.timeoutMs,
-    headers: async () => ({ 'X-Auth-Token': (await tokens.get()).token }),
-  });
+  return new OpenStackSession(cloud, region, opts);
+}
+
+/**
+ * A GlanceClient for clouds.yaml entry `cloudName`: Keystone v3 auth (password or application
+ * credential), the catalog's `image` endpoint for `region` (default: the entry's region_name) and
+ * interface (the entry's `interface`, default public), or the entry's `image_endpoint_override`.
+ * Authenticates once up front (for the catalog) and refreshes the token when close to expiry.
+ */
+export async function glanceForCloud(
+  cloudName: string,
+  region?: string,
+  opts: GlanceForCloudOptions = {},
+): Promise<GlanceClient> {
+  return openStackSession(cloudName, region, opts).glance();
+}
+
+/** The catalog's `network` (Neutron) endpoint of clouds.yaml entry `cloudName` for `region`. */
+export async function networkEndpointForCloud(
+  cloudName: string,
+  region?: string,
+  opts: GlanceForCloudOptions = {},
+): Promise<string> {
+  return openStackSession(cloudName, region, opts).endpoint('network');
 }

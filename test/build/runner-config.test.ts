@@ -48,6 +48,33 @@ describe('runner config', () => {
     expect(parseRunnerConfig(c, 'x.json').upstream.checksum_file).toBeUndefined();
   });
 
+  test('external_command instead of template_file: argv kept as given, frozen', () => {
+    const c = valid();
+    delete c.template_file;
+    c.external_command = ['/usr/local/bin/build-windows', '--edition', 'Server 2022', '$HOME;rm -rf /'];
+    const r = parseRunnerConfig(c, 'x.json');
+    expect(r.external_command).toEqual(['/usr/local/bin/build-windows', '--edition', 'Server 2022', '$HOME;rm -rf /']);
+    expect(r.template_file).toBeUndefined();
+    expect(Object.isFrozen(r.external_command)).toBe(true);
+    expect(parseRunnerConfig(valid(), 'x.json').external_command).toBeUndefined();
+  });
+
+  test.each([
+    [(c: any) => delete c.template_file, 'template_file: is missing (exactly one of template_file and external_command is required)'],
+    [(c: any) => (c.external_command = ['/bin/true']), 'external_command: must not be given together with template_file'],
+    [(c: any) => { delete c.template_file; c.external_command = []; }, 'external_command: must not be empty'],
+    [(c: any) => { delete c.template_file; c.external_command = '/bin/build'; }, 'external_command: must be an array of strings, got "/bin/build"'],
+    [(c: any) => { delete c.template_file; c.external_command = ['build.sh']; }, 'external_command[0]: the command must be an absolute path, got "build.sh"'],
+    [(c: any) => { delete c.template_file; c.external_command = ['/bin/build', 3]; }, 'external_command[1]: must be a string, got number'],
+    [(c: any) => { delete c.template_file; c.external_command = ['/bin/build', '']; }, 'external_command[1]: must be non-empty, without control characters'],
+    [(c: any) => { delete c.template_file; c.external_command = ['/bin/build', 'a\nb']; }, 'external_command[1]: must be non-empty, without control characters'],
+    [(c: any) => { delete c.template_file; c.external_command = ['/bin/build', 'tab\there']; }, 'external_command[1]: must be non-empty, without control characters'],
+  ])('exactly one of template_file and external_command %#: %s', (mutate, message) => {
+    const m = errorOf(mutate);
+    expect(m).toContain(message);
+    expect(m).not.toContain('\n');
+  });
+
   test.each([
     [(c: any) => delete c.image, 'images/ubuntu_2404.json: image: is missing'],
     [(c: any) => (c.upstream.url = 'ftp://x/'), 'images/ubuntu_2404.json: upstream.url: must be http(s), got "ftp://x/"'],

@@ -104,7 +104,7 @@ function makeBundle(input: Input): BuilderBundle {
   const images = input.images.map((img) => {
     const t = templates.find((x) => x.name === img.template)!;
     const used = Object.fromEntries(t.scripts.map((s) => [s, scriptSha[s]]));
-    const rc = runnerConfigFor(img, env, { name: t.name, file: `templates/${t.name}.pkr.json`, sha256: sha256Hex(t.json) }, used);
+    const rc = runnerConfigFor(img, env, { name: t.name, file: `templates/${t.name}.json`, sha256: sha256Hex(t.json) }, used);
     return bundleImage(rc, sched.entryFor(img.name));
   });
   return {
@@ -159,7 +159,7 @@ describe('runnerConfigFor', () => {
   test('exact object for one image', () => {
     const tsha = sha256Hex(DEFAULT_TEMPLATE_JSON);
     const scripts = { 'resolver.sh': sha256Hex('a'), 'cleanup.sh': sha256Hex('b') };
-    const rc = runnerConfigFor(UBUNTU, ENV, { name: 'default', file: 'templates/default.pkr.json', sha256: tsha }, scripts);
+    const rc = runnerConfigFor(UBUNTU, ENV, { name: 'default', file: 'templates/default.json', sha256: tsha }, scripts);
     expect(rc).toEqual({
       image: 'ubuntu_2404',
       environment: 'bgo',
@@ -172,7 +172,7 @@ describe('runnerConfigFor', () => {
         algorithm: 'sha256',
       },
       template: 'default',
-      template_file: 'templates/default.pkr.json',
+      template_file: 'templates/default.json',
       fingerprint: fingerprintFor(UBUNTU, tsha, scripts),
       packer_vars: {
         image_name: 'goldsmith-build-ubuntu_2404',
@@ -207,7 +207,7 @@ describe('runnerConfigFor', () => {
 
   test('efi images boot from a uefi/q35 source image; waiver images have no checksum keys', () => {
     const tsha = sha256Hex(DEFAULT_TEMPLATE_JSON);
-    const alma = runnerConfigFor(ALMA, ENV, { name: 'default', file: 'templates/default.pkr.json', sha256: tsha }, {});
+    const alma = runnerConfigFor(ALMA, ENV, { name: 'default', file: 'templates/default.json', sha256: tsha }, {});
     expect(alma.source_image).toEqual({
       min_ram_mb: 768,
       min_disk_gb: 8,
@@ -221,13 +221,13 @@ describe('runnerConfigFor', () => {
         hw_scsi_model: 'virtio-scsi',
       },
     });
-    const win = runnerConfigFor(WINDOWS, ENV, { name: 'windows', file: 'templates/windows.pkr.json', sha256: tsha }, {});
+    const win = runnerConfigFor(WINDOWS, ENV, { name: 'windows', file: 'templates/windows.json', sha256: tsha }, {});
     expect(win.upstream).toEqual({ url: 'https://builder.example/windows/', file: 'winsrv_2025.raw' });
     expect(win.output).toEqual({ disk_format: 'raw', compression: 'none', keep_builds: 1 });
   });
 
   test('rejects inconsistent input', () => {
-    const t = { name: 'default', file: 'templates/default.pkr.json', sha256: sha256Hex('x') };
+    const t = { name: 'default', file: 'templates/default.json', sha256: sha256Hex('x') };
     expect(() => runnerConfigFor(image('debian12'), ENV, t, {})).toThrow(
       'runner config bgo/debian12: environment bgo does not carry image debian12',
     );
@@ -235,7 +235,7 @@ describe('runnerConfigFor', () => {
       'runner config bgo/winsrv_2025: image uses template windows but template default was given',
     );
     expect(() => runnerConfigFor(UBUNTU, ENV, { ...t, sha256: 'abc' }, {})).toThrow(/sha256 must be 64 lower-case hex digits/);
-    expect(() => runnerConfigFor(UBUNTU, ENV, { ...t, file: '/abs/default.pkr.json' }, {})).toThrow(/relative to the bundle root/);
+    expect(() => runnerConfigFor(UBUNTU, ENV, { ...t, file: '/abs/default.json' }, {})).toThrow(/relative to the bundle root/);
     expect(() => runnerConfigFor(UBUNTU, ENV, t, { 'x.sh': 'nothex' })).toThrow(/script x.sh sha256/);
   });
 
@@ -288,8 +288,8 @@ describe('writeBundle', () => {
       'scripts/cleanup.sh 755',
       'scripts/resolver.sh 755',
       'templates/ 755',
-      'templates/default.pkr.json 644',
-      'templates/windows.pkr.json 644',
+      'templates/default.json 644',
+      'templates/windows.json 644',
     ]);
     // Nothing left behind beside the bundle.
     expect(fs.readdirSync(tmp)).toEqual(['builder']);
@@ -321,8 +321,8 @@ describe('writeBundle', () => {
       runner_config_sha256: sha256Hex(file('images/winsrv_2025.json')),
     });
     expect(manifest.templates).toEqual({
-      default: sha256Hex(file('templates/default.pkr.json')),
-      windows: sha256Hex(file('templates/windows.pkr.json')),
+      default: sha256Hex(file('templates/default.json')),
+      windows: sha256Hex(file('templates/windows.json')),
     });
     expect(manifest.scripts).toEqual({
       'cleanup.sh': sha256Hex(SCRIPTS[1].content),
@@ -337,7 +337,7 @@ describe('writeBundle', () => {
     expect(file('cron.d/goldsmith').toString('utf8')).toContain(ubuntuLine + '\n');
     expect(file('cron.d/goldsmith').toString('utf8')).not.toContain('winsrv_2025');
     const rc = JSON.parse(file('images/ubuntu_2404.json').toString('utf8')) as RunnerConfig;
-    expect(rc.template_file).toBe('templates/default.pkr.json');
+    expect(rc.template_file).toBe('templates/default.json');
     expect(file('images/ubuntu_2404.json').toString('utf8')).toBe(canonicalJson(rc));
   });
 

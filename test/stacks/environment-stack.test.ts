@@ -131,7 +131,12 @@ describe('EnvironmentStack: images', () => {
       project_a: { name: 'project-a' },
       project_b: { name: 'project-b' },
     });
-    expect(Object.keys(parsed.resource).sort()).toEqual(['openstack_images_image_access_v2', 'openstack_images_image_v2']);
+    expect(Object.keys(parsed.resource).sort()).toEqual([
+      'openstack_images_image_access_v2',
+      'openstack_images_image_v2',
+      'openstack_networking_secgroup_rule_v2',
+      'openstack_networking_secgroup_v2',
+    ]);
     expect(stack.goldImages.map((g) => g.name)).toEqual(['almalinux9_vgpu', 'ubuntu_2404']);
     expect(stack.retiredImages.map((g) => g.name)).toEqual(['debian11', 'winsrv_2025']);
   });
@@ -179,10 +184,13 @@ describe('EnvironmentStack: environment scoping', () => {
     expect(parsed.data).toBeUndefined();
   });
 
-  test('an environment without builds: no resources, empty output', () => {
+  test('an environment without builds: no Glance resources (only the builder security group), empty output', () => {
     const env = makeEnvironment({ name: 'test01' });
     const { parsed, stack } = synthEnv(env);
-    expect(parsed.resource).toBeUndefined();
+    expect(Object.keys(parsed.resource).sort()).toEqual([
+      'openstack_networking_secgroup_rule_v2',
+      'openstack_networking_secgroup_v2',
+    ]);
     expect(parsed.output.images.value).toEqual({});
     expect(stack.goldImages.map((g) => g.name)).toEqual(['almalinux9_vgpu', 'ubuntu_2404']);
   });
@@ -199,5 +207,30 @@ describe('EnvironmentStack: environment scoping', () => {
     const { parsed, stack } = synthEnv(makeEnvironment(), catalog);
     expect(stack.retiredImages).toHaveLength(0);
     expect(Object.keys(parsed.resource.openstack_images_image_v2)).toEqual(['ubuntu_2404_20261104']);
+  });
+});
+
+describe('EnvironmentStack: builder side', () => {
+  test('the builder bundle holds the carried images, their templates, scripts and cron lines', () => {
+    const { stack } = synthEnv(makeEnvironment());
+    const bundle = stack.builderBundle()!;
+    expect(bundle.environment).toBe('bgo');
+    expect(bundle.images.map((i) => i.name)).toEqual(['almalinux9_vgpu', 'ubuntu_2404']);
+    expect(bundle.templates.map((t) => t.name)).toEqual(['default', 'nv_vgpu']);
+    expect(bundle.scripts.map((s) => s.name)).toContain('nvidia-grid-driver.sh');
+    expect(bundle.scripts.map((s) => s.name)).toContain('resolver.sh');
+    expect(bundle.images.find((i) => i.name === 'ubuntu_2404')!.cronLine).toBe(
+      '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
+    );
+    expect(bundle.images.find((i) => i.name === 'almalinux9_vgpu')!.runnerConfig).toMatchObject({
+      template: 'nv_vgpu',
+      template_file: 'templates/nv_vgpu.json',
+      packer_vars: { security_group: 'goldsmith-builder-ssh', network: 'imagebuilder' },
+    });
+  });
+
+  test('retired images get no build parts', () => {
+    const { stack } = synthEnv(makeEnvironment());
+    expect(stack.retiredImages.every((g) => g.runnerConfig === undefined && g.cronEntry === undefined)).toBe(true);
   });
 });

@@ -1,0 +1,238 @@
+// Neutron is a boundary we cannot run here (no neutron server, no message queue, no database on the
+// runners), so these tests use a tiny local fake (http.createServer on 127.0.0.1) that answers
+// GET /v2.0/networks?name=... the way Neutron does ({"networks": [...]}, exact name filter,
+// NeutronError bodies on failure) and, for the session test, a fake Keystone whose catalog has a
+// `network` service. Glance is tested against a real Glance in glance.test.ts.
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { networkEndpointForCloud, openStackSession } from '../../lib/openstack';
+import { findNetworkId, isUuid, NeutronError, networkV2Url } from '../../lib/openstack/neutron';
+import { packerBuildArgs } from '../../lib/build/packer-baker';
+import { parseRunnerConfig } from '../../lib/build/runner-config';
+
+interface Net {
+  id: string;
+  name: string;
+}
+
+interface Fake {
+  url: string;
+  seen: { url: string; token?: string }[];
+  networks: Net[];
+  /** When set, every networks request gets this reply. */
+  reply?: { status: number; body: string };
+  /** Names the fake ignores when filtering (an API that drops unknown filters). */
+  ignoreFilter?: boolean;
+  close(): Promise<void>;
+}
+
+const ID1 = '0b5c1c4a-8d8a-4c1e-9d8e-2f0e6a9f1a01';
+const ID2 = '7e7f3a55-1b2c-4d3e-8f90-a1b2c3d4e5f6';
+
+async function fakeOpenStack(): Promise<Fake> {
+  const fake = { seen: [], networks: [] } as unknown as Fake;
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url!, 'http://x');
+    const token = req.headers['x-auth-token'] as string | undefined;
+    fake.seen.push({ url: req.url!, token });
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST' && u.pathname === '/identity/v3/auth/tokens') {
+        res.writeHead(201, { 'Content-Type': 'application/json', 'X-Subject-Token': 'gAAAAtoken-n' });
+        res.end(
+          JSON.stringify({
+            token: {
+              expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+              project: { id: 'proj-1' },
+              catalog: [
+                { type: 'image', endpoints: [{ interface: 'public', region_id: 'bgo', url: `${fake.url}/image` }] },
+                {
+                  type: 'network',
+                  endpoints: [
+                    { interface: 'public', region_id: 'bgo', url: `${fake.url}/network/` },
+                    { interface: 'public', region_id: 'osl', url: 'https://network.osl.example:9696' },
+                  ],
+                },
+              ],
+            },
+          }),
+        );
+        return;
+      }
+      if (req.method === 'GET' && u.pathname === '/network/v2.0/networks') {
+        if (token !== 'gAAAAtoken-n' && token !== 'static-token') {
+          res.writeHead(401, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ NeutronError: { type: 'Unauthorized', message: 'Authentication required', detail: '' } }));
+          return;
+        }
+        if (fake.reply) {
+          res.writeHead(fake.reply.status, { 'Content-Type': 'application/json' });
+          res.end(fake.reply.body);
+          return;
+        }
+        const name = u.searchParams.get('name');
+        const nets = fake.networks.filter((n) => fake.ignoreFilter || name === null || n.name === name);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ networks: nets.map((n) => ({ ...n, status: 'ACTIVE', shared: false, subnets: [] })) }));
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  fake.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  fake.close = () => {
+    server.closeAllConnections();
+    return new Promise((r) => server.close(() => r()));
+  };
+  return fake;
+}
+
+let fake: Fake;
+let endpoint: string;
+const headers = { 'X-Auth-Token': 'static-token' };
+beforeEach(async () => {
+  fake = await fakeOpenStack();
+  endpoint = `${fake.url}/network`;
+  fake.networks = [
+    { id: ID1, name: 'imagebuilder' },
+    { id: ID2, name: 'public' },
+  ];
+});
+afterEach(() => fake.close());
+
+test('helpers: isUuid, networkV2Url', () => {
+  expect(isUuid(ID1)).toBe(true);
+  expect(isUuid(ID1.toUpperCase())).toBe(true);
+  expect(isUuid('imagebuilder')).toBe(false);
+  expect(isUuid(`${ID1}x`)).toBe(false);
+  expect(networkV2Url('https://n:9696')).toBe('https://n:9696/v2.0');
+  expect(networkV2Url('https://n:9696/')).toBe('https://n:9696/v2.0');
+  expect(networkV2Url('https://n/network/v2.0/')).toBe('https://n/network/v2.0');
+});
+
+describe('findNetworkId', () => {
+  test('exactly one match: its id; the name is url-encoded; the token is sent', async () => {
+    expect(await findNetworkId(endpoint, headers, 'imagebuilder')).toBe(ID1);
+    fake.networks.push({ id: ID2.replace('7e', '11'), name: 'build net/α&x' });
+    expect(await findNetworkId(`${endpoint}/v2.0/`, headers, 'build net/α&x')).toBe(ID2.replace('7e', '11'));
+    expect(fake.seen.map((s) => s.url)).toEqual([
+      '/network/v2.0/networks?name=imagebuilder',
+      `/network/v2.0/networks?name=${encodeURIComponent('build net/α&x')}`,
+    ]);
+    expect(fake.seen.every((s) => s.token === 'static-token')).toBe(true);
+  });
+
+  test('none: one-line error', async () => {
+    await expect(findNetworkId(endpoint, headers, 'nope')).rejects.toThrow(
+      new NeutronError('no network named "nope" is visible to the project'),
+    );
+  });
+
+  test('several: one-line error listing the ids', async () => {
+    fake.networks.push({ id: ID2, name: 'imagebuilder' });
+    const e = await findNetworkId(endpoint, headers, 'imagebuilder').catch((x: Error) => x);
+    expect(e).toBeInstanceOf(NeutronError);
+    expect((e as Error).message).toBe(`2 networks are named "imagebuilder" (${ID1}, ${ID2}): give packer_vars.network as an id`);
+  });
+
+  test('a server that ignores the name filter is filtered client-side', async () => {
+    fake.ignoreFilter = true;
+    expect(await findNetworkId(endpoint, headers, 'public')).toBe(ID2);
+  });
+
+  test('HTTP errors: status and Neutron message, never the token', async () => {
+    const e = (await findNetworkId(endpoint, { 'X-Auth-Token': 'secret-token-xyz' }, 'imagebuilder').catch((x: Error) => x)) as NeutronError;
+    expect(e.message).toBe('Neutron GET /network/v2.0/networks?name=imagebuilder: 401 Unauthorized: Authentication required');
+    expect(e.status).toBe(401);
+    expect(e.message).not.toContain('secret-token-xyz');
+    fake.reply = { status: 200, body: '<html>proxy</html>' };
+    await expect(findNetworkId(endpoint, headers, 'x')).rejects.toThrow(/: 200 but the body is not JSON$/);
+    fake.reply = { status: 200, body: '{"nets": []}' };
+    await expect(findNetworkId(endpoint, headers, 'x')).rejects.toThrow(/: 200 but the body has no "networks" list$/);
+  });
+
+  test('connection refused: one line naming host', async () => {
+    const closed = fake.url;
+    await fake.close();
+    const e = (await findNetworkId(`${closed}/network`, headers, 'imagebuilder').catch((x: Error) => x)) as Error;
+    expect(e.message).toMatch(/^Neutron GET \/network\/v2\.0\/networks\?name=imagebuilder \(127\.0\.0\.1:\d+\): request failed: ECONNREFUSED$/);
+    fake = await fakeOpenStack(); // for afterEach
+  });
+});
+
+describe('OpenStackSession: network endpoint from the same Keystone catalog', () => {
+  let dir: string;
+  let cloudsFile: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-neutron-'));
+    cloudsFile = path.join(dir, 'clouds.yaml');
+    fs.writeFileSync(
+      cloudsFile,
+      [
+        'clouds:',
+        '  bgo-imagebuilder:',
+        '    auth:',
+        `      auth_url: ${fake.url}/identity`,
+        '      username: builder',
+        '      password: pw',
+        '      project_name: imagebuilder',
+        '      user_domain_name: Default',
+        '      project_domain_name: Default',
+        '    region_name: bgo',
+        '',
+      ].join('\n'),
+    );
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('networkEndpointForCloud picks the region; session resolves names with one token for Glance and Neutron', async () => {
+    expect(await networkEndpointForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] })).toBe(`${fake.url}/network/`);
+    expect(await networkEndpointForCloud('bgo-imagebuilder', 'osl', { paths: [cloudsFile] })).toBe('https://network.osl.example:9696');
+    fake.seen.length = 0;
+    const s = openStackSession('bgo-imagebuilder', 'bgo', { paths: [cloudsFile] });
+    const g = await s.glance();
+    expect(g.endpoint).toBe(`${fake.url}/image`);
+    expect(await s.networkId('imagebuilder')).toBe(ID1);
+    expect(fake.seen.map((x) => x.url)).toEqual(['/identity/v3/auth/tokens', '/network/v2.0/networks?name=imagebuilder']);
+    expect(fake.seen[1].token).toBe('gAAAAtoken-n');
+  });
+});
+
+describe('packerBuildArgs with a resolved network', () => {
+  test('the id replaces packer_vars.network in place; image_name from packer_vars is never passed', () => {
+    const c = parseRunnerConfig(
+      {
+        image: 'ubuntu_2404',
+        environment: 'bgo',
+        cloud: 'bgo-imagebuilder',
+        region: 'bgo',
+        upstream: { url: 'https://u.example/', file: 'f.img', checksum_file: 'SHA256SUMS', algorithm: 'sha256' },
+        template: 'default',
+        template_file: 'templates/default.pkr.json',
+        fingerprint: 'a'.repeat(64),
+        packer_vars: { image_name: 'goldsmith-build-ubuntu_2404', flavor: 'img.zerodisk', network: 'imagebuilder', region: 'bgo' },
+        source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: {} },
+        output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+        paths: { store: '/s', logs: '/l', state: '/st', work: '/w' },
+        timeouts_s: { download: 1, packer: 1, convert: 1 },
+      },
+      'x.json',
+    );
+    const args = packerBuildArgs(c, { sourceImage: 'SRC', imageName: 'ART', manifestPath: '/m.json', network: ID1 }, '/t.json');
+    expect(args).toEqual([
+      'build', '-color=false',
+      '-var', 'flavor=img.zerodisk',
+      '-var', `network=${ID1}`,
+      '-var', 'region=bgo',
+      '-var', 'source_image=SRC',
+      '-var', 'image_name=ART',
+      '-var', 'manifest_path=/m.json',
+      '/t.json',
+    ]);
+    expect(args.join(' ')).not.toContain('goldsmith-build-ubuntu_2404');
+  });
+});
