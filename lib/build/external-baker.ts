@@ -113,9 +113,11 @@ export class ExternalBaker implements ImageBaker {
     let result: execa.ExecaReturnBase<unknown> & { code?: string };
     try {
       result = (await child) as typeof result;
-      // Read what is still buffered; a stray grandchild holding the pipes open does not keep us waiting.
+      const spawned = !(result.exitCode === undefined && !result.signal && result.failed);
+      // Read what is still buffered; a stray grandchild holding the pipes open does not keep us
+      // waiting (and a command that never started has nothing to read).
       let bounded: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(closed), new Promise<void>((r) => (bounded = setTimeout(r, 5_000)))]);
+      if (spawned) await Promise.race([Promise.all(closed), new Promise<void>((r) => (bounded = setTimeout(r, 5_000)))]);
       if (bounded) clearTimeout(bounded);
       child.stdout?.destroy();
       child.stderr?.destroy();

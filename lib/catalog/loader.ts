@@ -403,6 +403,31 @@ class Loader {
         if (!ENVIRONMENT_NAME.test(env)) this.problem(b.file, '', `invalid environment name \`${env}\` in file name`);
       }
     }
+
+    // A recorded type / outdated_name (kept for when the image is retired) must match the catalog.
+    const typeOfFile = new Map(imageFiles.map((f) => [f.file, str(asRecord(f.raw)?.type)]));
+    for (const b of builds) {
+      for (const [name, value] of Object.entries(asRecord(asRecord(b.raw)?.images) ?? {})) {
+        const entry = asRecord(value);
+        const defined = images.get(name);
+        if (!entry || !defined) continue;
+        const display = str(defined.raw.display_name);
+        const expected = {
+          type: typeOfFile.get(defined.file),
+          outdated_name: str(defined.raw.outdated_name) ?? (display !== undefined ? `Outdated (${display})` : undefined),
+        };
+        for (const key of ['type', 'outdated_name'] as const) {
+          const recorded = str(entry[key]);
+          if (recorded !== undefined && expected[key] !== undefined && recorded !== expected[key]) {
+            this.problem(
+              b.file,
+              `images.${name}.${key}`,
+              `records \`${recorded}\` but the catalog says \`${expected[key]}\` (update the record)`,
+            );
+          }
+        }
+      }
+    }
   }
 }
 

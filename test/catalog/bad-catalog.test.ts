@@ -81,7 +81,7 @@ describe('bad catalogs: every problem, one exact line each', () => {
       d.templates.default.packer_vars = { a: 'b' };
     });
     expect(problems()).toEqual([
-      `${TPLS}: templates.default.packer_vars: unknown key \`packer_vars\` (allowed: custom_scripts)`,
+      `${TPLS}: templates.default.packer_vars: unknown key \`packer_vars\` (allowed: custom_scripts, external_command)`,
     ]);
   });
 
@@ -475,6 +475,27 @@ describe('bad catalogs: every problem, one exact line each', () => {
       `${GOLD}: images.ubuntu_2404.templat: unknown key \`templat\` (did you mean \`template\`?)`,
       `${TPLS}: templates: must be a mapping, got a list`,
       `${BGO}: images.centos_7.releases[0].md5: must be 32 hex digits (md5)`,
+    ]);
+  });
+
+  test('an external_command template that also lists scripts, with a relative command', () => {
+    patch('templates.yaml', (d) => {
+      d.templates.default.external_command = ['build-windows'];
+    });
+    expect(problems()).toEqual([
+      `${TPLS}: templates.default.external_command: the command (first item) must be an absolute path`,
+      `${TPLS}: templates.default.custom_scripts: an external_command template runs no provisioning scripts`,
+    ]);
+  });
+
+  test('a builds record whose outdated_name or type no longer matches the catalog', () => {
+    patch('builds/bgo.yaml', (d) => {
+      d.images.ubuntu_2404.type = 'vgpu';
+      d.images.ubuntu_2404.outdated_name = 'Outdated (Ubuntu 24.4)';
+    });
+    expect(problems()).toEqual([
+      `${BGO}: images.ubuntu_2404.type: records \`vgpu\` but the catalog says \`gold\` (update the record)`,
+      `${BGO}: images.ubuntu_2404.outdated_name: records \`Outdated (Ubuntu 24.4)\` but the catalog says \`Outdated (Ubuntu 24.04 LTS)\` (update the record)`,
     ]);
   });
 });
