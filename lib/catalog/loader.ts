@@ -2,6 +2,7 @@
 // defaults and return the frozen model. See docs/catalog.md for the contract.
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROVISION_LIB, STANDARD_SCRIPTS } from '../build/packer-template';
 import * as yaml from 'js-yaml';
 import { z } from 'zod';
 import { CatalogError, CatalogProblem, displayPath } from './errors';
@@ -330,6 +331,21 @@ class Loader {
             );
           }
         });
+      }
+    }
+
+    // Packer templates run the standard sequence: its scripts must be in provision/ too.
+    const packerTemplates = rawTemplates
+      ? Object.values(rawTemplates).filter((t) => asRecord(t)?.external_command === undefined)
+      : [];
+    if (packerTemplates.length > 0) {
+      const missing = [PROVISION_LIB, ...STANDARD_SCRIPTS].filter((script) => !provision.has(script));
+      if (missing.length > 0) {
+        this.problem(
+          path.join(this.dir, 'provision'),
+          '',
+          `missing standard provisioning ${missing.length === 1 ? 'script' : 'scripts'} ${missing.join(', ')}`,
+        );
       }
     }
 

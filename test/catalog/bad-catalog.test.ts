@@ -498,4 +498,10 @@ describe('bad catalogs: every problem, one exact line each', () => {
       `${BGO}: images.ubuntu_2404.outdated_name: records \`Outdated (Ubuntu 24.4)\` but the catalog says \`Outdated (Ubuntu 24.04 LTS)\` (update the record)`,
     ]);
   });
+
+  test('a packer template but a standard provisioning script is missing', () => {
+    remove('provision/upgrade.sh');
+    remove('provision/grub.sh');
+    expect(problems()).toEqual([`config/provision: missing standard provisioning scripts upgrade.sh, grub.sh`]);
+  });
 });

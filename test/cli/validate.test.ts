@@ -30,6 +30,25 @@ describe('goldsmith validate', () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+  test('constructs rejecting the catalog: one line per environment, exit 1', async () => {
+    const gold = path.join(root, 'config', 'images', 'gold.yaml');
+    fs.writeFileSync(
+      gold,
+      fs
+        .readFileSync(gold, 'utf8')
+        .replace('      weekday: 0\n      enabled: false', '      weekday: 3\n      hour: 9\n      minute: 50')
+        .replace('      week_of_month: 2\n', ''),
+    );
+    const message =
+      'build schedule %s: images debian_12 (wed 09:50) and ubuntu_2404 (wed 09:40) are scheduled 10 minutes apart; ' +
+      'builds on one builder must be at least 30 minutes apart';
+    expect(await run(['validate'], root)).toEqual({
+      code: 1,
+      out: [],
+      err: [`config: environments.bgo: ${message.replace('%s', 'bgo')}`, `config: environments.osl: ${message.replace('%s', 'osl')}`],
+    });
+  });
+
   test('ok: summary on stdout, exit 0 (default config dir)', async () => {
     expect(await run(['validate'], root)).toEqual({
       code: 0,

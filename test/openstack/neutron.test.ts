@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { networkEndpointForCloud, openStackSession } from '../../lib/openstack';
 import { findNetworkId, isUuid, NeutronError, networkV2Url } from '../../lib/openstack/neutron';
-import { packerBuildArgs } from '../../lib/build/packer-baker';
+import { PackerBaker, packerBuildArgs, type BakerGlance, type PackerBakerOptions } from '../../lib/build/packer-baker';
 import { parseRunnerConfig } from '../../lib/build/runner-config';
 
 interface Net {
@@ -234,5 +234,94 @@ describe('packerBuildArgs with a resolved network', () => {
       '/t.json',
     ]);
     expect(args.join(' ')).not.toContain('goldsmith-build-ubuntu_2404');
+  });
+});
+
+describe('PackerBaker resolves packer_vars.network before it creates anything', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-baker-net-'));
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(path.join(dir, 'templates', 'default.pkr.json'), '{}\n');
+    fs.writeFileSync(path.join(dir, 'packer'), '#!/bin/sh\necho "Packer v1.6.6"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'source.img'), Buffer.alloc(4096));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function cfg(network: string) {
+    return parseRunnerConfig(
+      {
+        image: 'testimg',
+        environment: 'bgo',
+        cloud: 'bgo-imagebuilder',
+        region: 'bgo',
+        upstream: { url: 'https://u.example/', file: 'f.img' },
+        template: 'default',
+        template_file: 'templates/default.pkr.json',
+        fingerprint: 'a'.repeat(64),
+        packer_vars: { network },
+        source_image: { min_ram_mb: 1, min_disk_gb: 1, efi: false },
+        output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 1 },
+        paths: { store: '/s', logs: '/l', state: '/st', work: '/w' },
+        timeouts_s: { download: 60, packer: 60, convert: 60 },
+      },
+      'x.json',
+    );
+  }
+
+  /** A Glance stand-in that records calls and refuses to create images (the test stops there). */
+  function glance(calls: string[]): BakerGlance {
+    const stop = (what: string) => async (): Promise<never> => {
+      calls.push(what);
+      throw new Error('stop here');
+    };
+    return {
+      listImages: async () => {
+        calls.push('listImages');
+        return [];
+      },
+      createImage: stop('createImage'),
+      uploadFile: stop('uploadFile'),
+      waitForStatus: stop('waitForStatus'),
+      downloadToFile: stop('downloadToFile'),
+      deleteImage: stop('deleteImage'),
+      getImage: stop('getImage'),
+    };
+  }
+
+  async function bake(network: string, opts: Partial<PackerBakerOptions>, calls: string[]) {
+    const lines: string[] = [];
+    const b = new PackerBaker({ bundleDir: dir, packer: path.join(dir, 'packer'), glance: glance(calls), env: { PATH: process.env.PATH }, ...opts });
+    const workDir = path.join(dir, 'testimg-20261125T093000Z');
+    fs.mkdirSync(workDir, { recursive: true });
+    const err = await b
+      .bake({ config: cfg(network), sourceFile: path.join(dir, 'source.img'), workDir, log: (l) => lines.push(l), signal: new AbortController().signal })
+      .then(() => undefined, (e: Error) => e.message);
+    return { lines, err };
+  }
+
+  test('a name is resolved (with the real Neutron lookup against the fake) and logged', async () => {
+    const calls: string[] = [];
+    const seen: string[] = [];
+    const r = await bake('imagebuilder', { networkId: async (_c, name) => (seen.push(name), findNetworkId(endpoint, headers, name)) }, calls);
+    expect(seen).toEqual(['imagebuilder']);
+    expect(r.lines).toContain(`network imagebuilder is ${ID1}`);
+    expect(r.err).toBe('creating the temporary source image: stop here');
+  });
+
+  test('a lookup failure fails the bake with one line before any image is created', async () => {
+    const calls: string[] = [];
+    const r = await bake('nope', { networkId: (_c, name) => findNetworkId(endpoint, headers, name) }, calls);
+    expect(r.err).toBe('cannot resolve network "nope" of cloud bgo-imagebuilder (bgo): no network named "nope" is visible to the project');
+    expect(calls).toEqual([]);
+  });
+
+  test('a UUID is used as it is; without a resolver (injected Glance) a name is passed through with a log line', async () => {
+    const resolver = jest.fn();
+    const r = await bake(ID2, { networkId: resolver }, []);
+    expect(resolver).not.toHaveBeenCalled();
+    expect(r.err).toBe('creating the temporary source image: stop here');
+    const p = await bake('imagebuilder', {}, []);
+    expect(p.lines).toContain('network "imagebuilder" is not an id and no network resolver is configured: passed to packer as it is');
   });
 });
