@@ -30,3 +30,5 @@ export {
 } from './convert';
 export { storeBuild, pruneBuilds, cleanStaleTemps, datedName, buildId, hashFile, type StoredBuild } from './store';
 export { reportFile, lastSuccessFile, pruneLogs, KEEP_LOGS, type BuildReport, type BuildResultKind, type StepReport, type LastSuccess } from './report';
+export { PackerBaker } from './packer-baker';
+export { ExternalBaker } from './external-baker';

@@ -241,7 +241,6 @@ export function parseRunnerConfig(json: unknown, file: string): RunnerConfig {
   return deepFreeze(config);
 }
 
-// eslint-disable-next-line no-control-regex
 const ARGV_ITEM_RE = /^[^\x00-\x1f\x7f]+$/;
 
 /** Exactly one of template_file (packer) and external_command (argv), validated. */

@@ -13,6 +13,9 @@ import { loadRunnerConfig, type RunnerConfig } from './runner-config';
 import { buildId, cleanStaleTemps, datedName, pruneBuilds, storeBuild, storeTempFile } from './store';
 import { oneLine, reEscape, rmQuiet, writeFileAtomic } from './util';
 
+
+/** How long a cancelled or timed-out bake may take to clean up before the runner goes on. */
+const BAKE_CLEANUP_GRACE_MS = 180_000;
 export interface RunBuildOptions {
   /** The installed builder bundle (holds images/<image>.json). */
   readonly bundleDir: string;
@@ -257,10 +260,22 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
       'bake',
       async () => {
         const bakeSignal = AbortSignal.any([signal, AbortSignal.timeout(config.timeouts_s.packer * 1000)]);
+        const bake = options.baker.bake({ config, sourceFile, workDir, log, signal: bakeSignal });
+        const settled = bake.then(
+          () => undefined,
+          () => undefined,
+        );
         const r = await Promise.race([
-          options.baker.bake({ config, sourceFile, workDir, log, signal: bakeSignal }),
+          // Once aborted, the abort branch below reports (after the baker settled).
+          bake.catch((error: unknown) => (bakeSignal.aborted ? new Promise<never>(() => undefined) : Promise.reject(error))),
           new Promise<never>((_, reject) => {
-            const onAbort = (): void => reject(new Error(bakeSignal.reason?.name === 'TimeoutError' ? `timed out after ${config.timeouts_s.packer} s` : 'cancelled'));
+            const onAbort = (): void => {
+              const error = new Error(bakeSignal.reason?.name === 'TimeoutError' ? `timed out after ${config.timeouts_s.packer} s` : 'cancelled');
+              // Let the baker clean up (temporary Glance images, its child processes) before the
+              // runner removes the work directory and releases the lock; bounded, in case it hangs.
+              const grace = new Promise<void>((resolve) => setTimeout(resolve, BAKE_CLEANUP_GRACE_MS).unref());
+              void Promise.race([settled, grace]).then(() => reject(error));
+            };
             if (bakeSignal.aborted) onAbort();
             else bakeSignal.addEventListener('abort', onAbort, { once: true });
           }),
@@ -380,7 +395,8 @@ function dryRun(options: RunBuildOptions, config: RunnerConfig, started: Date, i
     log(`no checksum file (waiver): the download would not be verified`);
   }
   log(`would download ${up.url + up.file} into ${path.join(p.work, `${config.image}-${id}`)} (timeout ${config.timeouts_s.download} s, 3 attempts)`);
-  log(`would bake with template ${config.template} (${config.template_file}), packer timeout ${config.timeouts_s.packer} s`);
+  const how = config.template_file !== undefined ? `packer template ${config.template_file}` : `external command ${config.external_command?.join(' ')}`;
+  log(`would bake with template ${config.template} (${how}), timeout ${config.timeouts_s.packer} s`);
   const tmp = storeTempFile(p.store, config.image, `${id}.${ext}`);
   log(`would run: qemu-img ${convertArgs('<artifact>', tmp, { inputFormat: '<probed>', format: ext, compression: config.output.compression }).join(' ')} (timeout ${config.timeouts_s.convert} s)`);
   log(`would verify: ${ext === 'qcow2' ? 'qemu-img check, ' : ''}qemu-img compare against the artifact`);

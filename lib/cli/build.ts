@@ -124,9 +124,9 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
     help: HELP,
     async run(args: readonly string[], io: CliIo): Promise<number> {
       const { values, positionals } = parseOptions('build', args, {
-        bundle: { type: 'string', short: 'b' },
+        bundle: { type: 'string' },
         force: { type: 'boolean' },
-        'dry-run': { type: 'boolean', short: 'n' },
+        'dry-run': { type: 'boolean' },
       });
       if (positionals.length === 0) throw new UsageError('missing <image>', 'build');
       if (positionals.length > 1) throw new UsageError(`unexpected argument \`${positionals[1]}\``, 'build');

@@ -2,6 +2,7 @@
 // files (test/build/fixture.ts), real qemu-img, and a fake baker through the command's seam (the
 // packer/Nova/Glance boundary is tested in test/build/packer-baker.test.ts). One test runs the real
 // ExternalBaker with a small shell script as the external command.
+import { spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -267,5 +268,50 @@ describeWithTools(['qemu-img'], 'goldsmith build', () => {
     expect(r.code).toBe(0);
     expect(r.out.map((l) => l.replace(STAMP, ''))).toContain(`build-external.sh: building ${IMAGE}`);
     expect(r.out[r.out.length - 1]).toMatch(new RegExp(`^${IMAGE}: success in \\d+s, stored ${IMAGE}-${today()}\\.qcow2 `));
+  });
+
+  test('real process: SIGTERM to `goldsmith build` stops the external command, cleans up, exit 1', async () => {
+    // A separate node process running bin/goldsmith.ts (transpiled on the fly): the signal goes to
+    // that process, never to the jest worker. (With -e, process.argv[1] is the first argument: a
+    // placeholder, so that argv.slice(2) starts at `build`.)
+    const pidFile = path.join(fx.root, 'external.pid');
+    const termFile = path.join(fx.root, 'external.term');
+    const script = path.join(fx.root, 'build-slow.sh');
+    fs.writeFileSync(
+      script,
+      `#!/bin/sh\ntrap 'echo TERM > "${termFile}"; exit 143' TERM\necho $$ > "${pidFile}"\necho started\nwhile :; do sleep 0.1; done\n`,
+      { mode: 0o755 },
+    );
+    fx.writeConfig((c) => {
+      delete c.template_file;
+      c.external_command = [script];
+    });
+    const repo = path.join(__dirname, '../..');
+    const child = spawn(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(path.join(repo, 'test/build/register-ts.js'))}); require(${JSON.stringify(path.join(repo, 'bin/goldsmith.ts'))});`, 'goldsmith', 'build', IMAGE, '--bundle', fx.bundleDir],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: fx.root },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(pidFile) || !stdout.includes('build-slow.sh: started')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the build never reached the bake:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(stderr).toBe(`${IMAGE}: failed: bake: cancelled\n`);
+    expect(stdout).toMatch(/^\S+Z received SIGTERM: cancelling the build \(cleanup still runs\)$/m);
+    expect(stdout).toMatch(/^\S+Z build-slow\.sh: build cancelled, sending SIGTERM$/m);
+    expect(fs.readFileSync(termFile, 'utf8')).toBe('TERM\n');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(readReport(fx)).toMatchObject({ result: 'failed', error: 'bake: cancelled' });
+    expect(fs.existsSync(path.join(fx.config.paths.state, `${IMAGE}.lock`))).toBe(false);
+    expect(fs.readdirSync(fx.config.paths.work)).toEqual([]);
   });
 });
