@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeNewFileSync } from './util';
 
 export interface LockInfo {
   readonly pid: number;
@@ -77,13 +78,7 @@ export function acquireLock(
   const content = `${JSON.stringify(info)}\n`;
   for (let round = 0; round < 3; round++) {
     try {
-      const fd = fs.openSync(file, 'wx', 0o644);
-      try {
-        fs.writeFileSync(fd, content);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      writeNewFileSync(file, content);
       return {
         file,
         info,

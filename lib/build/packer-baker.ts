@@ -23,16 +23,16 @@
 //
 // On timeout or cancellation packer gets SIGINT first (it then deletes its build instance and
 // keypair itself), and SIGKILL after a grace period. Packer runs in its own process group so the
-// kill reaches its plugin processes too.
+// kill reaches its plugin processes too (runInProcessGroup, shared with the ExternalBaker).
 
 import { randomBytes } from 'crypto';
 import execa from 'execa';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as readline from 'readline';
 import type { CreateImageInput, GlanceClient, GlanceImage } from '../openstack/glance';
 import { isUuid } from '../openstack/neutron';
 import type { BakeRequest, BakeResult, ImageBaker } from './baker';
+import { runInProcessGroup } from './child-process';
 import type { RunnerConfig } from './runner-config';
 import { oneLine, reEscape } from './util';
 
@@ -423,100 +423,24 @@ export class PackerBaker implements ImageBaker {
   }
 
   private async runPacker(args: string[], env: NodeJS.ProcessEnv, req: BakeRequest, timeoutS: number): Promise<void> {
-    const { log, signal } = req;
-    const logFile = path.join(req.workDir, 'packer.log');
-    const out = fs.createWriteStream(logFile, { flags: 'a' });
-    const lines: string[] = [];
-    log(`running ${this.packer} ${args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')} (cwd ${this.opts.bundleDir}, timeout ${timeoutS} s)`);
-    const onLine = (line: string): void => {
-      lines.push(line);
-      if (lines.length > 200) lines.shift();
-      out.write(`${line}\n`);
-      log(`packer: ${line}`);
-    };
-
-    let child: execa.ExecaChildProcess;
-    try {
-      child = execa(this.packer, args, {
-        cwd: this.opts.bundleDir,
-        env,
-        extendEnv: false,
-        stdin: 'ignore',
-        buffer: false,
-        reject: false,
-        detached: true, // own process group: the kill reaches packer's plugins
-      });
-    } catch (e) {
-      out.end();
-      throw new Error(`cannot run ${this.packer}: ${oneLine(e)}`);
-    }
-    const closed: Promise<void>[] = [];
-    for (const stream of [child.stdout, child.stderr]) {
-      if (!stream) continue;
-      const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
-      rl.on('line', onLine);
-      closed.push(new Promise((r) => rl.once('close', () => r())));
-    }
-
-    let stopReason: 'timeout' | 'cancel' | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = (why: 'timeout' | 'cancel'): void => {
-      if (stopReason) return;
-      stopReason = why;
-      log(`packer: ${why === 'timeout' ? `timed out after ${timeoutS} s` : 'build cancelled'}, sending SIGINT (it cleans up its instance)`);
-      this.killGroup(child, 'SIGINT');
-      const grace = this.opts.killGraceMs ?? 120_000;
-      killTimer = setTimeout(() => {
-        log(`packer: still running ${Math.round(grace / 1000)} s after SIGINT, sending SIGKILL`);
-        this.killGroup(child, 'SIGKILL');
-      }, grace);
-    };
-    const timer = setTimeout(() => stop('timeout'), timeoutS * 1000);
-    const onAbort = (): void => stop('cancel');
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-
-    let result: execa.ExecaReturnBase<unknown> & { code?: string };
-    try {
-      result = (await child) as typeof result;
-      // Output still buffered in the pipes is read to the end; a stray grandchild holding them
-      // open does not keep the build waiting.
-      let bounded: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(closed), new Promise<void>((r) => (bounded = setTimeout(r, 5_000)))]);
-      if (bounded) clearTimeout(bounded);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    } finally {
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-      signal.removeEventListener('abort', onAbort);
-      await new Promise<void>((r) => out.end(() => r()));
-    }
-    if (stopReason === 'timeout') throw new Error(`packer build timed out after ${timeoutS} s`);
-    if (stopReason === 'cancel') throw new Error('packer build cancelled');
-    if (result.exitCode === undefined && !result.signal && result.failed) {
-      const err = result as unknown as execa.ExecaError & { code?: string };
-      const why = err.code === 'ENOENT' ? 'not found' : oneLine(err.shortMessage ?? err.message);
-      throw new Error(`cannot run ${this.packer}: ${why}`);
-    }
-    if (result.exitCode !== 0 || result.signal) {
-      const how = result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
-      throw new Error(`packer build failed (${how}): ${oneLine(packerErrorLine(lines))}`);
-    }
-    log('packer build finished');
-  }
-
-  private killGroup(child: execa.ExecaChildProcess, sig: NodeJS.Signals): void {
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, sig);
-    } catch {
-      try {
-        child.kill(sig);
-      } catch {
-        // already gone
-      }
-    }
+    await runInProcessGroup({
+      cmd: this.packer,
+      args,
+      cwd: this.opts.bundleDir,
+      env,
+      label: 'packer',
+      what: 'packer build',
+      log: req.log,
+      logFile: path.join(req.workDir, 'packer.log'),
+      timeoutMs: timeoutS * 1000,
+      signal: req.signal,
+      stopSignal: 'SIGINT',
+      stopNote: ' (it cleans up its instance)',
+      killGraceMs: this.opts.killGraceMs ?? 120_000,
+      keepLines: 200,
+      failureDetail: packerErrorLine,
+    });
+    req.log('packer build finished');
   }
 
   /**

@@ -1,5 +1,6 @@
 // The per-image runner config: images/<image>.json in the builder bundle (docs/builder-bundle.md).
-// The type mirrors the JSON keys exactly (snake_case) so the bundle writer and the runner share it.
+// The type mirrors the JSON keys exactly (snake_case); it is the one definition of the shape, shared
+// by the bundle writer (lib/bundle/runner-config.ts produces it) and the runner (parses it here).
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -36,13 +37,19 @@ export interface RunnerOutput {
   readonly keep_builds: number;
 }
 
+/** Directories on the builder. */
 export interface RunnerPaths {
+  /** Stored builds (served over HTTP). */
   readonly store: string;
+  /** Reports and build logs. */
   readonly logs: string;
+  /** Locks and last-success records. */
   readonly state: string;
+  /** Scratch space of running builds. */
   readonly work: string;
 }
 
+/** Step timeouts in seconds. */
 export interface RunnerTimeouts {
   readonly download: number;
   readonly packer: number;

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { fsyncDir, fsyncFile, reEscape, replaceSymlink, rmQuiet, tempName, writeFileAtomic } from './util';
+import { fsyncDir, fsyncFile, reEscape, replaceSymlink, rmQuiet, tempName, writeFileAtomic, writeNewFileSync } from './util';
 
 /** `<image>-<YYYYMMDD>` for a build started at `date` (UTC). */
 export function datedName(image: string, date: Date): string {
@@ -76,18 +76,8 @@ export async function storeBuild(store: string, image: string, date: Date, ext: 
   const tmpMd5 = tempName(store, md5File);
   const tmpSha = tempName(store, sha256File);
   try {
-    for (const [tmp, content] of [
-      [tmpMd5, `${h.md5}  ${file}\n`],
-      [tmpSha, `${h.sha256}  ${file}\n`],
-    ] as const) {
-      const fd = fs.openSync(tmp, 'wx', 0o644);
-      try {
-        fs.writeFileSync(fd, content);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
+    writeNewFileSync(tmpMd5, `${h.md5}  ${file}\n`);
+    writeNewFileSync(tmpSha, `${h.sha256}  ${file}\n`);
     fs.chmodSync(tmpImage, 0o644);
     fs.renameSync(tmpImage, path.join(store, file));
     fs.renameSync(tmpMd5, path.join(store, md5File));

@@ -44,18 +44,23 @@ export function tempName(dir: string, finalName: string): string {
   return path.join(dir, `.${finalName}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** Creates `file` (mode 0644; EEXIST if it exists), writes `content` and fsyncs it. */
+export function writeNewFileSync(file: string, content: string | Buffer): void {
+  const fd = fs.openSync(file, 'wx', 0o644);
+  try {
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Writes `content` to `file` via a temp file in the same directory, fsync and rename. */
 export function writeFileAtomic(file: string, content: string | Buffer): void {
   const dir = path.dirname(file);
   const tmp = tempName(dir, path.basename(file));
   try {
-    const fd = fs.openSync(tmp, 'wx', 0o644);
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeNewFileSync(tmp, content);
     fs.renameSync(tmp, file);
   } catch (e) {
     rmQuiet(tmp);

@@ -1,6 +1,11 @@
 // The per-image runner config of the builder bundle: images/<image>.json (docs/builder-bundle.md).
+// The JSON shape (RunnerConfig) is the runner's contract and lives in lib/build/runner-config.ts;
+// this file produces it from the catalog.
+import type { RunnerConfig, RunnerPaths, RunnerTimeouts } from '../build/runner-config';
 import type { Environment, Image } from '../catalog/model';
 import { canonicalJson, sha256Hex, sortKeys } from './canonical-json';
+
+export type { RunnerConfig, RunnerPaths, RunnerTimeouts };
 
 /** The packer template an image is built with, as written into the bundle. */
 export interface TemplateRef {
@@ -18,25 +23,6 @@ export interface TemplateRef {
   readonly externalCommand?: readonly string[];
   /** sha256 hex of the template file's bytes. */
   readonly sha256: string;
-}
-
-/** Directories on the builder. */
-export interface RunnerPaths {
-  /** Stored builds (served over HTTP). */
-  readonly store: string;
-  /** Reports and build logs. */
-  readonly logs: string;
-  /** Locks and last-success records. */
-  readonly state: string;
-  /** Scratch space of running builds. */
-  readonly work: string;
-}
-
-/** Step timeouts in seconds. */
-export interface RunnerTimeouts {
-  readonly download: number;
-  readonly packer: number;
-  readonly convert: number;
 }
 
 /** Default builder directories (docs/builder-bundle.md). */
@@ -77,45 +63,6 @@ export interface RunnerConfigOptions {
    * @default 'goldsmith-builder-ssh'
    */
   readonly securityGroup?: string;
-}
-
-/** images/<image>.json: what `goldsmith build <image>` reads on the builder (snake_case keys). */
-export interface RunnerConfig {
-  readonly image: string;
-  readonly environment: string;
-  readonly cloud: string;
-  readonly region: string;
-  readonly upstream: {
-    readonly url: string;
-    readonly file: string;
-    readonly checksum_file?: string;
-    readonly algorithm?: string;
-  };
-  readonly template: string;
-  /** Packer template relative to the bundle root (packer builds). */
-  readonly template_file?: string;
-  /** Argv of the external build command (external builds). */
-  readonly external_command?: readonly string[];
-  readonly fingerprint: string;
-  readonly packer_vars: {
-    readonly image_name: string;
-    readonly ssh_username: string;
-    readonly flavor: string;
-    readonly network: string;
-    readonly availability_zone: string;
-    readonly security_group: string;
-    readonly cloud: string;
-    readonly region: string;
-  };
-  readonly source_image: {
-    readonly min_ram_mb: number;
-    readonly min_disk_gb: number;
-    readonly efi: boolean;
-    readonly properties: Readonly<Record<string, string>>;
-  };
-  readonly output: { readonly disk_format: string; readonly compression: string; readonly keep_builds: number };
-  readonly paths: RunnerPaths;
-  readonly timeouts_s: RunnerTimeouts;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;

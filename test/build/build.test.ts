@@ -3,29 +3,10 @@
 import execa from 'execa';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runBuild, type RunBuildOptions } from '../../lib/build';
-import type { BuildReport } from '../../lib/build/report';
+import { runBuild } from '../../lib/build';
 import { describeWithTools } from '../support/tools';
 import { FakeBaker, MARKER_OFFSET, markerFor } from './fake-baker';
-import { createFixture, DAY1, DAY2, deepListing, IMAGE, md5, sha256, snapshot, type Fixture } from './fixture';
-
-function opts(fx: Fixture, extra: Partial<RunBuildOptions> = {}): RunBuildOptions & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    bundleDir: fx.bundleDir,
-    image: IMAGE,
-    baker: new FakeBaker(),
-    now: () => DAY2,
-    retry: { attempts: 3, backoffMs: 5 },
-    log: (l) => lines.push(l),
-    ...extra,
-    lines,
-  };
-}
-
-function readReport(fx: Fixture): BuildReport {
-  return JSON.parse(fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-report.json`), 'utf8'));
-}
+import { createFixture, DAY1, deepListing, IMAGE, md5, readReport, runOptions, sha256, snapshot, storeFiles, type Fixture } from './fixture';
 
 async function readMarker(file: string, dir: string): Promise<string> {
   const raw = path.join(dir, 'check.raw');
@@ -48,20 +29,13 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
   });
 
   test('success: exact store contents, md5/sha256 files, -latest links, report, log, last-success', async () => {
-    const o = opts(fx);
+    const o = runOptions(fx);
     const report = await runBuild(o);
     expect(report.error).toBeUndefined();
     expect(report.result).toBe('success');
     const store = fx.config.paths.store;
     const file = `${IMAGE}-20261125.qcow2`;
-    expect(fs.readdirSync(store).sort()).toEqual([
-      `${IMAGE}-20261125.md5`,
-      `${IMAGE}-20261125.qcow2`,
-      `${IMAGE}-20261125.sha256`,
-      `${IMAGE}-latest.md5`,
-      `${IMAGE}-latest.qcow2`,
-      `${IMAGE}-latest.sha256`,
-    ]);
+    expect(fs.readdirSync(store).sort()).toEqual(storeFiles('20261125'));
     const bytes = fs.readFileSync(path.join(store, file));
     expect(fs.readFileSync(path.join(store, `${IMAGE}-20261125.md5`), 'utf8')).toBe(`${md5(bytes)}  ${file}\n`);
     expect(fs.readFileSync(path.join(store, `${IMAGE}-20261125.sha256`), 'utf8')).toBe(`${sha256(bytes)}  ${file}\n`);
@@ -111,11 +85,11 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
   });
 
   test('unchanged: same upstream checksum and fingerprint, the image is not downloaded', async () => {
-    await runBuild(opts(fx, { now: () => DAY1 }));
+    await runBuild(runOptions(fx, { now: () => DAY1 }));
     expect(fx.server.count(fx.imagePath)).toBe(1);
     const before = snapshot(fx.config.paths.store);
     const baker = new FakeBaker();
-    const report = await runBuild(opts(fx, { baker }));
+    const report = await runBuild(runOptions(fx, { baker }));
     expect(report.result).toBe('unchanged');
     expect(fx.server.count(fx.imagePath)).toBe(1);
     expect(fx.server.count(fx.checksumPath)).toBe(2);
@@ -126,18 +100,18 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
   });
 
   test('a changed fingerprint (template) rebuilds although upstream is unchanged', async () => {
-    await runBuild(opts(fx, { now: () => DAY1 }));
+    await runBuild(runOptions(fx, { now: () => DAY1 }));
     fx.writeConfig((c) => (c.fingerprint = sha256('template v2')));
-    const report = await runBuild(opts(fx));
+    const report = await runBuild(runOptions(fx));
     expect(report.result).toBe('success');
     expect(fx.server.count(fx.imagePath)).toBe(2);
   });
 
   test('--force rebuilds; a second build on the same day replaces that day\'s files', async () => {
-    await runBuild(opts(fx));
+    await runBuild(runOptions(fx));
     const first = snapshot(fx.config.paths.store);
     const baker = new FakeBaker();
-    const report = await runBuild(opts(fx, { force: true, baker }));
+    const report = await runBuild(runOptions(fx, { force: true, baker }));
     expect(report.result).toBe('success');
     expect(baker.calls).toBe(1);
     expect(fx.server.count(fx.imagePath)).toBe(2);
@@ -146,7 +120,7 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
   });
 
   test('--dry-run writes nothing and makes no request', async () => {
-    const o = opts(fx, { dryRun: true });
+    const o = runOptions(fx, { dryRun: true });
     const before = deepListing(fx.root);
     const report = await runBuild(o);
     expect(report.result).toBe('dry-run');
@@ -157,10 +131,10 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(o.lines.join('\n')).toContain('would take lock');
 
     // and with earlier builds present: still nothing touched
-    await runBuild(opts(fx, { now: () => DAY1 }));
+    await runBuild(runOptions(fx, { now: () => DAY1 }));
     const seeded = deepListing(fx.root);
     const requests = fx.server.requests.length;
-    const o2 = opts(fx, { dryRun: true });
+    const o2 = runOptions(fx, { dryRun: true });
     await runBuild(o2);
     expect(deepListing(fx.root)).toEqual(seeded);
     expect(fx.server.requests.length).toBe(requests);
@@ -178,7 +152,7 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     fs.mkdirSync(logs, { recursive: true });
     for (let d = 1; d <= 31; d++) fs.writeFileSync(path.join(logs, `${IMAGE}-202610${String(d).padStart(2, '0')}T000000Z.log`), 'old');
     fs.writeFileSync(path.join(logs, `${IMAGE}_nv_vgpu-20250101T000000Z.log`), 'other image');
-    const report = await runBuild(opts(fx));
+    const report = await runBuild(runOptions(fx));
     const kept = fs.readdirSync(logs).filter((n) => n.endsWith('.log')).sort();
     expect(kept.length).toBe(31); // 30 of this image (incl. this build's) + the other image's
     expect(kept).toContain(`${IMAGE}-20261125T093000Z.log`);
@@ -186,25 +160,12 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(kept).not.toContain(`${IMAGE}-20261002T000000Z.log`);
     expect(report.result).toBe('success');
     expect(report.steps.find((s) => s.name === 'prune')!.detail).toContain(`${IMAGE}-20260101.qcow2`);
-    expect(fs.readdirSync(store).sort()).toEqual(
-      [
-        ...others,
-        `${IMAGE}-20260201.md5`,
-        `${IMAGE}-20260201.qcow2`,
-        `${IMAGE}-20260201.sha256`,
-        `${IMAGE}-20261125.md5`,
-        `${IMAGE}-20261125.qcow2`,
-        `${IMAGE}-20261125.sha256`,
-        `${IMAGE}-latest.md5`,
-        `${IMAGE}-latest.qcow2`,
-        `${IMAGE}-latest.sha256`,
-      ].sort(),
-    );
+    expect(fs.readdirSync(store).sort()).toEqual([...others, ...storeFiles('20260201', '20261125')].sort());
   });
 
   test('zstd compression and raw output', async () => {
     fx.writeConfig((c) => (c.output.compression = 'zstd'));
-    expect((await runBuild(opts(fx, { now: () => DAY1 }))).result).toBe('success');
+    expect((await runBuild(runOptions(fx, { now: () => DAY1 }))).result).toBe('success');
     const q = path.join(fx.config.paths.store, `${IMAGE}-20261120.qcow2`);
     const info = JSON.parse((await execa('qemu-img', ['info', '--output=json', q])).stdout);
     expect(info['format-specific'].data['compression-type']).toBe('zstd');
@@ -213,7 +174,7 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
       c.output.disk_format = 'raw';
       c.fingerprint = sha256('raw');
     });
-    const report = await runBuild(opts(fx));
+    const report = await runBuild(runOptions(fx));
     expect(report.result).toBe('success');
     const raw = path.join(fx.config.paths.store, `${IMAGE}-20261125.raw`);
     expect(fs.statSync(raw).size).toBe(8 * 1024 * 1024);
@@ -227,9 +188,9 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
       delete c.upstream.checksum_file;
       delete c.upstream.algorithm;
     });
-    expect((await runBuild(opts(fx, { now: () => DAY1 }))).result).toBe('success');
+    expect((await runBuild(runOptions(fx, { now: () => DAY1 }))).result).toBe('success');
     const baker = new FakeBaker();
-    const report = await runBuild(opts(fx, { baker }));
+    const report = await runBuild(runOptions(fx, { baker }));
     expect(report.result).toBe('unchanged');
     expect(baker.calls).toBe(0);
     expect(fx.server.count(fx.checksumPath)).toBe(0);

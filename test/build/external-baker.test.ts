@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EXTERNAL_ARTIFACT, ExternalBaker, externalEnv, type ExternalBakerOptions } from '../../lib/build/external-baker';
 import { parseRunnerConfig, type RunnerConfig } from '../../lib/build/runner-config';
+import { errorOf, pidGone } from './fixture';
 
 let tmp: string;
 beforeAll(() => {
@@ -55,24 +56,6 @@ function newRun(): Run {
 
 function bake(run: Run, c: RunnerConfig, opts: ExternalBakerOptions = {}, signal = new AbortController().signal) {
   return new ExternalBaker(opts).bake({ config: c, sourceFile: run.sourceFile, workDir: run.workDir, log: (l) => run.lines.push(l), signal });
-}
-
-async function errorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the bake to fail');
-}
-
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 describe('ExternalBaker', () => {
@@ -163,8 +146,8 @@ describe('ExternalBaker', () => {
     expect(run.lines).toContain('build-hang.sh: got TERM');
     expect(run.lines).toContain('build-hang.sh: still running 1 s after SIGTERM, sending SIGKILL');
     const [sh, sleeper] = fs.readFileSync(pids, 'utf8').trim().split(' ').map(Number);
-    expect(gone(sh)).toBe(true);
-    expect(gone(sleeper)).toBe(true);
+    expect(pidGone(sh)).toBe(true);
+    expect(pidGone(sleeper)).toBe(true);
   });
 
   test('timeout defaults to timeouts_s.packer', async () => {

@@ -6,29 +6,11 @@ import execa from 'execa';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BuildLockedError, runBuild, type RunBuildOptions } from '../../lib/build';
+import { BuildLockedError, runBuild } from '../../lib/build';
 import type { BuildReport } from '../../lib/build/report';
 import { describeWithTools } from '../support/tools';
 import { FakeBaker } from './fake-baker';
-import { createFixture, DAY1, DAY2, IMAGE, makeUpstreamImage, sha256, snapshot, writeQemuImgShim, type Fixture } from './fixture';
-
-function opts(fx: Fixture, extra: Partial<RunBuildOptions> = {}): RunBuildOptions & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    bundleDir: fx.bundleDir,
-    image: IMAGE,
-    baker: new FakeBaker(),
-    now: () => DAY2,
-    retry: { attempts: 3, backoffMs: 5 },
-    log: (l) => lines.push(l),
-    ...extra,
-    lines,
-  };
-}
-
-function readReport(fx: Fixture): BuildReport {
-  return JSON.parse(fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-report.json`), 'utf8'));
-}
+import { createFixture, DAY1, DAY2, IMAGE, makeUpstreamImage, readReport, runOptions, sha256, snapshot, storeFiles, writeQemuImgShim, type Fixture } from './fixture';
 
 /** The four end conditions of every failure path (previous = store snapshot before the failed run). */
 async function expectCleanFailure(fx: Fixture, previous: Record<string, string>, error: RegExp | string): Promise<BuildReport> {
@@ -65,7 +47,7 @@ async function expectCleanFailure(fx: Fixture, previous: Record<string, string>,
 
 /** A successful build on DAY1, then a new upstream image for DAY2. */
 async function seedPreviousBuild(fx: Fixture): Promise<Record<string, string>> {
-  const r = await runBuild(opts(fx, { now: () => DAY1 }));
+  const r = await runBuild(runOptions(fx, { now: () => DAY1 }));
   expect(r.result).toBe('success');
   fx.setUpstream(await makeUpstreamImage(path.join(fx.root, 'src2')));
   return snapshot(fx.config.paths.store);
@@ -82,7 +64,7 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
 
   test('checksum file lists only foo.old with the right digest: fails without downloading', async () => {
     fx.setUpstream(fx.upstream, { checksumText: `${sha256(fx.upstream)}  ${path.basename(fx.imagePath)}.old\n` });
-    const report = await runBuild(opts(fx));
+    const report = await runBuild(runOptions(fx));
     expect(report.result).toBe('failed');
     await expectCleanFailure(fx, {}, /^fetch-checksum: .*SHA256SUMS has no sha256 entry for exactly "cloud-generic\.qcow2"$/);
     expect(fx.server.count(fx.imagePath)).toBe(0);
@@ -92,7 +74,7 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
     const previous = await seedPreviousBuild(fx);
     fx.setUpstream(fx.upstream, { checksumText: `${sha256('not the image')}  cloud-generic.qcow2\n` });
     const baker = new FakeBaker();
-    expect((await runBuild(opts(fx, { baker }))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx, { baker }))).result).toBe('failed');
     await expectCleanFailure(fx, previous, /^download: checksum mismatch for cloud-generic\.qcow2: expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}$/);
     expect(baker.calls).toBe(0);
   });
@@ -101,7 +83,7 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
     const previous = await seedPreviousBuild(fx);
     const before = fx.server.count(fx.imagePath);
     fx.setUpstream(fx.upstream, { truncateAt: 1024 * 1024 });
-    const o = opts(fx);
+    const o = runOptions(fx);
     expect((await runBuild(o)).result).toBe('failed');
     await expectCleanFailure(fx, previous, /^download: download http:\/\/127\.0\.0\.1:\d+\/images\/cloud-generic\.qcow2 failed after 3 attempts: /);
     expect(fx.server.count(fx.imagePath) - before).toBe(3);
@@ -110,27 +92,27 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
 
   test('a too small upstream file is rejected (not retried)', async () => {
     fx.setUpstream(Buffer.from('<html>Please enable cookies</html>'));
-    expect((await runBuild(opts(fx))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx))).result).toBe('failed');
     await expectCleanFailure(fx, {}, /is only 34 bytes \(minimum 1048576\); not an image$/);
     expect(fx.server.count(fx.imagePath)).toBe(1);
   });
 
   test('HTTP 404 on the checksum file', async () => {
     fx.server.set(fx.checksumPath, { body: Buffer.from('gone'), status: 404 });
-    expect((await runBuild(opts(fx))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx))).result).toBe('failed');
     await expectCleanFailure(fx, {}, /fetch-checksum: fetch .*SHA256SUMS failed: GET .*: HTTP 404 Not Found$/);
     expect(fx.server.count(fx.checksumPath)).toBe(1);
   });
 
   test('packer failure (baker throws)', async () => {
     const previous = await seedPreviousBuild(fx);
-    expect((await runBuild(opts(fx, { baker: new FakeBaker({ mode: 'fail' }) }))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx, { baker: new FakeBaker({ mode: 'fail' }) }))).result).toBe('failed');
     await expectCleanFailure(fx, previous, /^bake: packer build failed: exit status 1/);
   });
 
   test('corrupt artifact: qemu-img refuses it', async () => {
     const previous = await seedPreviousBuild(fx);
-    expect((await runBuild(opts(fx, { baker: new FakeBaker({ mode: 'corrupt' }) }))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx, { baker: new FakeBaker({ mode: 'corrupt' }) }))).result).toBe('failed');
     await expectCleanFailure(fx, previous, /^inspect: qemu-img info .* failed \(exit code 1\): .*[Uu]nsupported qcow2 version/);
   });
 
@@ -140,7 +122,7 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
   ] as const)('qemu-img failure (%s shim)', async (mode, error) => {
     const previous = await seedPreviousBuild(fx);
     const shim = writeQemuImgShim(fx.root, mode);
-    expect((await runBuild(opts(fx, { qemuImg: shim }))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx, { qemuImg: shim }))).result).toBe('failed');
     await expectCleanFailure(fx, previous, error);
   });
 
@@ -149,7 +131,7 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
     const shim = writeQemuImgShim(fx.root, 'hang-convert');
     fx.writeConfig((c) => (c.timeouts_s.convert = 3));
     const t0 = Date.now();
-    expect((await runBuild(opts(fx, { qemuImg: shim }))).result).toBe('failed');
+    expect((await runBuild(runOptions(fx, { qemuImg: shim }))).result).toBe('failed');
     expect(Date.now() - t0).toBeLessThan(30_000);
     await expectCleanFailure(fx, previous, /^convert: qemu-img convert failed \(timed out after 3 s\)/);
   });
@@ -159,11 +141,11 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
     let started!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const inBake = new Promise<void>((r) => (started = r));
-    const first = runBuild(opts(fx, { baker: new FakeBaker({ gate, onStart: started }) }));
+    const first = runBuild(runOptions(fx, { baker: new FakeBaker({ gate, onStart: started }) }));
     await inBake;
     const reportDuring = readReport(fx);
     const t0 = Date.now();
-    const second = opts(fx, { now: () => new Date('2026-11-25T09:31:00Z') });
+    const second = runOptions(fx, { now: () => new Date('2026-11-25T09:31:00Z') });
     const err = await runBuild(second).catch((e) => e);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(err).toBeInstanceOf(BuildLockedError);
@@ -183,7 +165,7 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
       path.join(fx.config.paths.state, `${IMAGE}.lock`),
       JSON.stringify({ pid: dead.pid, host: require('os').hostname(), started_at: '2026-11-24T03:00:00.000Z' }),
     );
-    const o = opts(fx);
+    const o = runOptions(fx);
     expect((await runBuild(o)).result).toBe('success');
     expect(o.lines.some((l) => l.includes(`pid ${dead.pid} (since 2026-11-24T03:00:00.000Z) is not running`))).toBe(true);
     const log = fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-20261125T093000Z.log`), 'utf8');
@@ -220,26 +202,14 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
     expect(lock.pid).toBe(child.pid);
     expect(readReport(fx).result).toBe('running');
 
-    const o = opts(fx, { now: () => new Date('2026-11-25T10:00:00Z') });
+    const o = runOptions(fx, { now: () => new Date('2026-11-25T10:00:00Z') });
     const report = await runBuild(o);
     expect(report.error).toBeUndefined();
     expect(report.result).toBe('success');
     expect(o.lines.some((l) => l.includes(`taking over stale lock`) && l.includes(`pid ${child.pid}`))).toBe(true);
     expect(o.lines).toContain(`removed stale temp file .${IMAGE}-20261125T093000Z.qcow2.tmp of an earlier run`);
     expect(o.lines).toContain(`removed stale work directory ${IMAGE}-20261125T093000Z of an earlier run`);
-    expect(fs.readdirSync(store).sort()).toEqual(
-      [
-        `${IMAGE}-20261120.md5`,
-        `${IMAGE}-20261120.qcow2`,
-        `${IMAGE}-20261120.sha256`,
-        `${IMAGE}-20261125.md5`,
-        `${IMAGE}-20261125.qcow2`,
-        `${IMAGE}-20261125.sha256`,
-        `${IMAGE}-latest.md5`,
-        `${IMAGE}-latest.qcow2`,
-        `${IMAGE}-latest.sha256`,
-      ].sort(),
-    );
+    expect(fs.readdirSync(store).sort()).toEqual(storeFiles('20261120', '20261125'));
     expect(fs.readlinkSync(path.join(store, `${IMAGE}-latest.qcow2`))).toBe(`${IMAGE}-20261125.qcow2`);
     await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
     expect(fs.readdirSync(fx.config.paths.work)).toEqual([]);

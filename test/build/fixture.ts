@@ -8,7 +8,10 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { RunBuildOptions } from '../../lib/build';
+import type { BuildReport } from '../../lib/build/report';
 import type { RunnerConfig } from '../../lib/build/runner-config';
+import { FakeBaker } from './fake-baker';
 
 export const IMAGE = 'testimg';
 export const UPSTREAM_FILE = 'cloud-generic.qcow2';
@@ -172,6 +175,54 @@ export async function createFixture(): Promise<Fixture> {
   fx.writeConfig();
   fx.setUpstream(await makeUpstreamImage(path.join(root, 'src')));
   return fx;
+}
+
+/** runBuild options for the fixture's image on DAY2 with a FakeBaker; `lines` collects the log. */
+export function runOptions(fx: Fixture, extra: Partial<RunBuildOptions> = {}): RunBuildOptions & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    bundleDir: fx.bundleDir,
+    image: IMAGE,
+    baker: new FakeBaker(),
+    now: () => DAY2,
+    retry: { attempts: 3, backoffMs: 5 },
+    log: (l) => lines.push(l),
+    ...extra,
+    lines,
+  };
+}
+
+/** The image's report file in the fixture's log directory. */
+export function readReport(fx: Fixture): BuildReport {
+  return JSON.parse(fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-report.json`), 'utf8'));
+}
+
+/** The message `p` rejects with; throws when it resolves. */
+export async function errorOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the bake to fail');
+}
+
+/** Whether no process `pid` exists (signal 0 fails). */
+export function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The exact store listing (sorted) after qcow2 builds of IMAGE on `days` (YYYYMMDD): each day's
+ * image, .md5 and .sha256, plus the three -latest links.
+ */
+export function storeFiles(...days: string[]): string[] {
+  return [...days, 'latest'].flatMap((d) => ['md5', 'qcow2', 'sha256'].map((ext) => `${IMAGE}-${d}.${ext}`)).sort();
 }
 
 /** Names and sha256 of every entry in a directory (symlinks as `-> target`). */

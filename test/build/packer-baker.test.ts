@@ -31,6 +31,7 @@ import { parseRunnerConfig, type RunnerConfig } from '../../lib/build/runner-con
 import { GlanceClient, type GlanceImage } from '../../lib/openstack/glance';
 import { describeWithGlance } from '../support/glance';
 import { hasTool } from '../support/tools';
+import { errorOf, pidGone } from './fixture';
 
 const IMAGE = 'testimg';
 const BUILD_ID = '20261125T093000Z';
@@ -280,23 +281,8 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     expect((await goldsmithImages()).map((i) => i.name)).toEqual([]);
   }
 
-  async function errorOf(p: Promise<unknown>): Promise<string> {
-    try {
-      await p;
-    } catch (e) {
-      return (e as Error).message;
-    }
-    throw new Error('expected the bake to fail');
-  }
-
   function processGone(pidFile: string): boolean {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
+    return pidGone(Number(fs.readFileSync(pidFile, 'utf8')));
   }
 
   test('success: source uploaded as a temporary private image, packer run as specified, artifact downloaded byte-exact, temporaries deleted', async () => {

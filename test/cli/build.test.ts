@@ -14,7 +14,7 @@ import { parseRunnerConfig } from '../../lib/build/runner-config';
 import { buildCommand, defaultBakerFor, formatDuration, formatSize, summaryLine, type BuildCommandDeps } from '../../lib/cli/build';
 import { CliIo, main } from '../../lib/cli/main';
 import { FakeBaker } from '../build/fake-baker';
-import { createFixture, deepListing, IMAGE, type Fixture } from '../build/fixture';
+import { createFixture, deepListing, IMAGE, readReport, type Fixture } from '../build/fixture';
 import { describeWithTools } from '../support/tools';
 
 interface Run {
@@ -35,10 +35,6 @@ async function run(argv: string[], deps: BuildCommandDeps = {}, cwd = os.tmpdir(
 
 function today(): string {
   return new Date().toISOString().slice(0, 10).replace(/-/g, '');
-}
-
-function readReport(fx: Fixture): { result: string; error?: string } {
-  return JSON.parse(fs.readFileSync(path.join(fx.config.paths.logs, `${IMAGE}-report.json`), 'utf8'));
 }
 
 test('formatDuration, formatSize, summaryLine', () => {

@@ -1,0 +1,40 @@
+// Producer and parser of images/<image>.json agree: every runner config the bundle writer
+// produces for the bundled catalog is accepted by the runner's parseRunnerConfig unchanged.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseRunnerConfig } from '../../lib/build/runner-config';
+import { loadCatalog } from '../../lib/catalog';
+import { synthCatalog } from '../../lib/synth';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('runner configs of the bundled catalog', () => {
+  let tmp: string;
+  let out: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-runner-config-'));
+    out = synthCatalog(loadCatalog(path.join(ROOT, 'config')), path.join(tmp, 'cdktf.out'), { stateBaseDir: tmp }).outdir;
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('every produced runner config passes parseRunnerConfig, which reads it back unchanged', () => {
+    const files: string[] = [];
+    for (const env of fs.readdirSync(path.join(out, 'stacks'))) {
+      const dir = path.join(out, 'stacks', env, 'builder', 'images');
+      if (!fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) files.push(path.join(dir, name));
+    }
+    expect(files.length).toBeGreaterThan(0);
+    const kinds = new Set<string>();
+    for (const file of files) {
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const config = parseRunnerConfig(json, file);
+      expect(config.image).toBe(path.basename(file, '.json'));
+      expect(config).toEqual(json);
+      kinds.add(config.template_file !== undefined ? 'packer' : 'external');
+    }
+    // Both bakers' shapes are covered (winsrv_2025 is an external build).
+    expect([...kinds].sort()).toEqual(['external', 'packer']);
+  });
+});
