@@ -65,7 +65,8 @@ export function generateCatalog(dir: string, opts: GenerateOptions = {}): Genera
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(dir, 'provision', 'resolver.sh'), '#!/bin/sh\nexit 0\n');
+  // The real provisioning scripts (packer templates read them), plus the synthetic gpu variant's.
+  fs.cpSync(path.join(__dirname, '..', '..', 'config', 'provision'), path.join(dir, 'provision'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'provision', 'gpu.sh'), '#!/bin/sh\nexit 0\n');
   fs.writeFileSync(
     path.join(dir, 'templates.yaml'),
@@ -102,7 +103,10 @@ export function generateCatalog(dir: string, opts: GenerateOptions = {}): Genera
       lines.push('    visibility: shared', `    members: [project-${i % 3}, project-${(i + 1) % 3}]`);
     }
     if (owned) lines.push('    owner: images-owner');
-    if (i % 4 === 0) lines.push(`    schedule: {hour: ${i % 24}, minute: ${(i * 7) % 60}}`);
+    // A builder fits 336 builds a week at the 30-minute gap: 280 images are scheduled (some with a
+    // fixed hour), the others have their cron entry disabled but are still synthesized.
+    if (i % 25 >= 7) lines.push('    schedule: {enabled: false}');
+    else if (i % 50 === 0) lines.push(`    schedule: {hour: ${(i / 50) % 24}}`);
     if (i % 9 === 0) lines.push('    keep_outdated: 1');
     if (i % 11 === 0) lines.push('    end_of_life: 2030-06-30');
     perFile[f].push(lines.join('\n'));

@@ -34,7 +34,8 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.staging-`));
   fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; the output is not secret
   try {
-    const app = new App({ outdir: staging, stackTraces: false });
+    // Our constructs validate in their constructors; cdktf's own validation pass adds nothing.
+    const app = new App({ outdir: staging, stackTraces: false, skipValidation: true });
     const stacks = catalog.environments.map(
       (environment) =>
         new EnvironmentStack(app, environment.name, {

@@ -202,15 +202,19 @@ export function writeBundle(dir: string, bundle: BuilderBundle): BundleManifest 
   const tmp = fs.mkdtempSync(path.join(parent, `.${base}.tmp-`));
   try {
     fs.chmodSync(tmp, 0o755);
+    // The umask must not change the modes; chmod only where it would.
+    const umask = process.umask();
+    const made = new Set<string>([tmp]);
     for (const [rel, file] of files) {
       const abs = path.join(tmp, rel);
       const sub = path.dirname(abs);
-      if (!fs.existsSync(sub)) {
+      if (!made.has(sub)) {
         fs.mkdirSync(sub, { recursive: true });
-        fs.chmodSync(sub, 0o755);
+        if (umask & 0o755) fs.chmodSync(sub, 0o755);
+        made.add(sub);
       }
       fs.writeFileSync(abs, file.content, { mode: file.mode });
-      fs.chmodSync(abs, file.mode); // the umask must not change the mode
+      if (umask & file.mode) fs.chmodSync(abs, file.mode);
     }
     let old: string | undefined;
     if (fs.existsSync(target)) {
