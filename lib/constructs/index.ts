@@ -11,3 +11,10 @@ export {
 } from './image-release';
 export type { ImageMember, ImageReleaseProps, ReleaseRole } from './image-release';
 export { ProjectLookup } from './project-lookup';
+export type { GoldImageBuild } from './gold-image';
+export { BuildTemplate } from './build-template';
+export type { BuildTemplateProps, ProvisionScript } from './build-template';
+export { BuildSchedule } from './build-schedule';
+export type { BuildScheduleProps, CronEntry, ScheduledImage } from './build-schedule';
+export { BuilderSecurityGroup } from './builder-security-group';
+export type { BuilderSecurityGroupProps } from './builder-security-group';
