@@ -12,6 +12,20 @@ export interface GenerateOptions {
   readonly environments?: number;
   /** Number of images/*.yaml files the images are spread over. */
   readonly imageFiles?: number;
+  /**
+   * Provisioning scripts copied into <dir>/provision (the loader requires the standard set).
+   * Default: the bundled catalog's config/provision.
+   */
+  readonly provisionFrom?: string;
+}
+
+/** config/provision of this checkout (found upwards from this file: works from bench/ and dist/bench/). */
+function bundledProvisionDir(): string {
+  for (let d = __dirname; ; d = path.dirname(d)) {
+    const candidate = path.join(d, 'config', 'provision');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) throw new Error(`generate-catalog: no config/provision above ${__dirname}`);
+  }
 }
 
 export interface GeneratedCatalog {

@@ -146,6 +146,16 @@ export class EnvironmentStack extends TerraformStack {
   }
 
   /**
+   * Only ensures the backend. cdktf's default also runs a full "preparing" resolve of every
+   * element, which exists to add resources for cross-stack references; environment stacks never
+   * reference each other, and skipping it makes synth markedly faster on large catalogs (the
+   * golden files show the output is unchanged).
+   */
+  public override prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
+  /**
    * Everything the environment's builder node needs (written to `stacks/<env>/builder/`), or
    * undefined when the stack was created with `builder: false`.
    */
