@@ -74,6 +74,9 @@ export class EnvironmentStack extends TerraformStack {
     }
 
     this.provider = new OpenstackProvider(this, 'openstack', { cloud: environment.cloud, region: environment.region });
+    // The generated bindings pin the exact schema version; accept its patch and minor releases,
+    // as cdktf.json does.
+    this.addOverride('terraform.required_providers.openstack.version', '~> 3.4');
     this.configureBackend(environment, props.stateBaseDir ?? process.cwd());
 
     const retiredNames = [...recorded.keys()].filter((name) => !carried.includes(name)).sort();
