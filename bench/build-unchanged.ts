@@ -125,7 +125,7 @@ function writeBundle(root: string, baseUrl: string): string {
   const bundleDir = path.join(root, 'bundle');
   fs.mkdirSync(path.join(bundleDir, 'images'), { recursive: true });
   fs.mkdirSync(path.join(bundleDir, 'templates'), { recursive: true });
-  fs.writeFileSync(path.join(bundleDir, 'templates', 'default.pkr.json'), '{}\n');
+  fs.writeFileSync(path.join(bundleDir, 'templates', 'default.json'), '{}\n');
   const config = {
     image: IMAGE,
     environment: 'bench01',
@@ -133,7 +133,7 @@ function writeBundle(root: string, baseUrl: string): string {
     region: 'bench01',
     upstream: { url: baseUrl, file: UPSTREAM_FILE, checksum_file: CHECKSUM_FILE, algorithm: 'sha256' },
     template: 'default',
-    template_file: 'templates/default.pkr.json',
+    template_file: 'templates/default.json',
     fingerprint: sha256('bench template v1'),
     packer_vars: { image_name: `goldsmith-build-${IMAGE}`, ssh_username: 'ubuntu', flavor: 'img.zerodisk' },
     source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: { hw_disk_bus: 'scsi' } },

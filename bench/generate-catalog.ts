@@ -80,7 +80,7 @@ export function generateCatalog(dir: string, opts: GenerateOptions = {}): Genera
     ].join('\n'),
   );
   // The real provisioning scripts (packer templates read them), plus the synthetic gpu variant's.
-  fs.cpSync(path.join(__dirname, '..', '..', 'config', 'provision'), path.join(dir, 'provision'), { recursive: true });
+  fs.cpSync(opts.provisionFrom ?? bundledProvisionDir(), path.join(dir, 'provision'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'provision', 'gpu.sh'), '#!/bin/sh\nexit 0\n');
   fs.writeFileSync(
     path.join(dir, 'templates.yaml'),

@@ -261,6 +261,9 @@ function bakerOf(c: Checker, root: Obj): { template_file: string } | { external_
     if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
       c.fail('template_file', `must be a path inside the bundle, got ${JSON.stringify(file)}`);
     }
+    if (file.endsWith('.pkr.json')) {
+      c.fail('template_file', 'must not end in .pkr.json (packer parses such files as HCL2, not as a legacy JSON template)');
+    }
     return { template_file: file };
   }
   const argv = root.external_command;

@@ -80,12 +80,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const IMAGE_NAME = /^[a-z0-9_]+$/;
 
 /**
- * A GOLD image in one environment. Today it owns the Glance side: one {@link ImageRelease} per
- * synthesized release (the newest is GOLD, earlier ones Outdated and hidden, renamed in place).
- *
- * It is the place where the other parts of an image are composed (architecture decision 2):
- * the build template, the build schedule and the monitoring check are added as children of this
- * construct from `image` and `environment`, and only when the image is live (`!retired`).
+ * A GOLD image in one environment, composing its parts (architecture decision 2): the Glance side,
+ * one {@link ImageRelease} per synthesized release (the newest is GOLD, earlier ones Outdated and
+ * hidden, renamed in place), and, for a live image given `build`, its runner config (template +
+ * fingerprint) and its cron entry. The monitoring check joins here too. A retired image keeps
+ * only its releases.
  */
 export class GoldImage extends Construct {
   /** Short name of the image. */

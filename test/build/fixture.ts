@@ -115,7 +115,7 @@ export async function createFixture(): Promise<Fixture> {
   const bundleDir = path.join(root, 'bundle');
   fs.mkdirSync(path.join(bundleDir, 'images'), { recursive: true });
   fs.mkdirSync(path.join(bundleDir, 'templates'), { recursive: true });
-  fs.writeFileSync(path.join(bundleDir, 'templates', 'default.pkr.json'), '{}\n');
+  fs.writeFileSync(path.join(bundleDir, 'templates', 'default.json'), '{}\n');
   const server = new UpstreamServer();
   await server.start();
   const imagePath = `/images/${UPSTREAM_FILE}`;
@@ -127,7 +127,7 @@ export async function createFixture(): Promise<Fixture> {
     region: 'test01',
     upstream: { url: server.baseUrl, file: UPSTREAM_FILE, checksum_file: 'SHA256SUMS', algorithm: 'sha256' },
     template: 'default',
-    template_file: 'templates/default.pkr.json',
+    template_file: 'templates/default.json',
     fingerprint: sha256('template v1'),
     packer_vars: { image_name: `goldsmith-build-${IMAGE}`, ssh_username: 'ubuntu', flavor: 'img.zerodisk' },
     source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: { hw_disk_bus: 'scsi' } },

@@ -11,7 +11,7 @@ function valid(): Record<string, any> {
     region: 'bgo',
     upstream: { url: 'https://cloud-images.ubuntu.com/noble/current/', file: 'noble-server-cloudimg-amd64.img', checksum_file: 'SHA256SUMS', algorithm: 'sha256' },
     template: 'default',
-    template_file: 'templates/default.pkr.json',
+    template_file: 'templates/default.json',
     fingerprint: 'a'.repeat(64),
     packer_vars: { image_name: 'goldsmith-build-ubuntu_2404', ssh_username: 'ubuntu', flavor: 'img.zerodisk' },
     source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: { hw_disk_bus: 'scsi' } },
@@ -91,6 +91,7 @@ describe('runner config', () => {
     [(c: any) => (c.source_image.efi = 'yes'), 'source_image.efi: must be true or false, got "yes"'],
     [(c: any) => (c.packer_vars.x = { a: 1 }), 'packer_vars.x: must be a string, number or boolean, got object'],
     [(c: any) => (c.template_file = '../../etc/shadow'), 'template_file: must be a path inside the bundle'],
+    [(c: any) => (c.template_file = 'templates/default.pkr.json'), 'template_file: must not end in .pkr.json'],
     [(c: any) => (c.paths = null), 'paths: must be an object, got null'],
   ])('rejects %#: %s', (mutate, message) => {
     const m = errorOf(mutate);

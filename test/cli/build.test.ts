@@ -75,7 +75,7 @@ test('the baker is chosen from the runner config', () => {
     ...extra,
   });
   const ctx = { bundleDir: '/b' };
-  expect(defaultBakerFor(parseRunnerConfig(raw({ template_file: 'templates/default.pkr.json' }), 'x'), ctx)).toBeInstanceOf(PackerBaker);
+  expect(defaultBakerFor(parseRunnerConfig(raw({ template_file: 'templates/default.json' }), 'x'), ctx)).toBeInstanceOf(PackerBaker);
   expect(defaultBakerFor(parseRunnerConfig(raw({ external_command: ['/usr/local/bin/build-windows'] }), 'x'), ctx)).toBeInstanceOf(ExternalBaker);
 });
 

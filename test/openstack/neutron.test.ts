@@ -212,7 +212,7 @@ describe('packerBuildArgs with a resolved network', () => {
         region: 'bgo',
         upstream: { url: 'https://u.example/', file: 'f.img', checksum_file: 'SHA256SUMS', algorithm: 'sha256' },
         template: 'default',
-        template_file: 'templates/default.pkr.json',
+        template_file: 'templates/default.json',
         fingerprint: 'a'.repeat(64),
         packer_vars: { image_name: 'goldsmith-build-ubuntu_2404', flavor: 'img.zerodisk', network: 'imagebuilder', region: 'bgo' },
         source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: {} },
@@ -242,7 +242,7 @@ describe('PackerBaker resolves packer_vars.network before it creates anything', 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-baker-net-'));
     fs.mkdirSync(path.join(dir, 'templates'));
-    fs.writeFileSync(path.join(dir, 'templates', 'default.pkr.json'), '{}\n');
+    fs.writeFileSync(path.join(dir, 'templates', 'default.json'), '{}\n');
     fs.writeFileSync(path.join(dir, 'packer'), '#!/bin/sh\necho "Packer v1.6.6"\n', { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'source.img'), Buffer.alloc(4096));
   });
@@ -257,7 +257,7 @@ describe('PackerBaker resolves packer_vars.network before it creates anything', 
         region: 'bgo',
         upstream: { url: 'https://u.example/', file: 'f.img' },
         template: 'default',
-        template_file: 'templates/default.pkr.json',
+        template_file: 'templates/default.json',
         fingerprint: 'a'.repeat(64),
         packer_vars: { network },
         source_image: { min_ram_mb: 1, min_disk_gb: 1, efi: false },
