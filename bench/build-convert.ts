@@ -40,7 +40,7 @@ type Kind = 'zero' | 'text' | 'binary' | 'random';
 
 interface Mode {
   readonly name: string;
-  readonly options: ConvertOptions;
+  readonly options: Omit<ConvertOptions, 'inputFormat'>;
   /** The exact argv (without input/output) this mode must run; checked before timing. */
   readonly expectArgs: readonly string[];
 }
@@ -225,7 +225,7 @@ export async function run(): Promise<BenchResult> {
     await execa('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, input]);
     fs.rmSync(raw);
     const genS = Number(process.hrtime.bigint() - t0) / 1e9;
-    const inputInfo = await imageInfo(input);
+    const inputInfo = await imageInfo(input, 'qcow2');
     const inputSize = fs.statSync(input).size;
     lines.push(
       `qemu-img ${version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}; input: uncompressed qcow2, virtual ${mib(inputInfo.virtualSize)}, ` +
@@ -244,7 +244,7 @@ export async function run(): Promise<BenchResult> {
           throw new Error(`${m.name}: ran qemu-img ${got.join(' ')}, expected qemu-img ${m.expectArgs.join(' ')}`);
         }
         if (r === 0) {
-          const info = await imageInfo(output);
+          const info = await imageInfo(output, 'qcow2');
           if (info.format !== 'qcow2' || info.virtualSize !== inputInfo.virtualSize) {
             throw new Error(`${m.name}: output is ${info.format} of ${info.virtualSize} bytes, expected qcow2 of ${inputInfo.virtualSize}`);
           }

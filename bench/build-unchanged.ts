@@ -146,7 +146,19 @@ function writeBundle(root: string, baseUrl: string): string {
     },
     timeouts_s: { download: 120, packer: 120, convert: 120 },
   };
-  fs.writeFileSync(path.join(bundleDir, 'images', `${IMAGE}.json`), JSON.stringify(config, null, 2));
+  const configText = JSON.stringify(config, null, 2);
+  fs.writeFileSync(path.join(bundleDir, 'images', `${IMAGE}.json`), configText);
+  // The runner refuses files that manifest.json does not record (lib/build/bundle-verify.ts).
+  const sha = (b: string | Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
+  const manifest = {
+    bundle_format: 1,
+    environment: 'bench',
+    images: [{ name: IMAGE, template: 'default', enabled: false, runner_config_sha256: sha(configText) }],
+    templates: { default: sha(fs.readFileSync(path.join(bundleDir, 'templates', 'default.json'))) },
+    scripts: {},
+    paths: { store: config.paths.store, logs: config.paths.logs, state: config.paths.state },
+  };
+  fs.writeFileSync(path.join(bundleDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return bundleDir;
 }
 

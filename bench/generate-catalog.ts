@@ -118,8 +118,9 @@ export function generateCatalog(dir: string, opts: GenerateOptions = {}): Genera
     }
     if (owned) lines.push('    owner: images-owner');
     // A builder fits 336 builds a week at the 30-minute gap: 280 images are scheduled (some with a
-    // fixed hour), the others have their cron entry disabled but are still synthesized.
-    if (i % 25 >= 7) lines.push('    schedule: {enabled: false}');
+    // fixed hour), the others (and every image beyond the first 1,000) have their cron entry disabled
+    // but are still synthesized.
+    if (i % 25 >= 7 || i >= 1000) lines.push('    schedule: {enabled: false}');
     else if (i % 50 === 0) lines.push(`    schedule: {hour: ${(i / 50) % 24}}`);
     if (i % 9 === 0) lines.push('    keep_outdated: 1');
     if (i % 11 === 0) lines.push('    end_of_life: 2030-06-30');

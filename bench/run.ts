@@ -77,6 +77,24 @@ export interface Target {
 }
 
 let generatedDir: string | undefined;
+/** Generated catalogs of the validate cases, by image count. */
+const validateDirs = new Map<number, string>();
+
+/** `goldsmith validate` of a generated catalog of `images` images x 10 environments. */
+function validateCase(images: number): BenchCase {
+  return {
+    name: `validate${images / 1000}k`,
+    title: `goldsmith validate, generated catalog of ${images.toLocaleString('en')} images x 10 environments`,
+    script: '../bin/goldsmith.js',
+    prepare: (ctx) => {
+      const dir = ctx.mkdir(`validate-${images}-`);
+      validateDirs.set(images, dir);
+      const g = generateCatalog(dir, { images, environments: 10 });
+      return `${g.images} images, ${g.environments} environments, ${g.releases} releases in builds files`;
+    },
+    args: () => ['validate', '--config', validateDirs.get(images)!],
+  };
+}
 
 /** synthesized stacks / resources in an outdir written by a catalog app. */
 function describeSynthOutput(outdir: string): string {
@@ -123,6 +141,8 @@ export const CASES: BenchCase[] = [
     args: (ctx) => [generatedDir!, ctx.mkdir('gen-out-')],
     describeOutput: ([, outdir]) => describeSynthOutput(outdir),
   },
+  validateCase(10_000),
+  validateCase(20_000),
 ];
 
 export const TARGETS: Target[] = [
@@ -140,6 +160,15 @@ export const TARGETS: Target[] = [
     description: '1000 images × 10 environments synth < 15 s (median)',
     needs: ['gen1000x10'],
     evaluate: (r) => ({ value: `${(r.gen1000x10.medianMs / 1000).toFixed(2)} s`, pass: r.gen1000x10.medianMs < 15000 }),
+  },
+  {
+    name: 'validate-doubling',
+    description: 'validate: time(20,000 images) / time(10,000 images) ≤ 2.5 (median; linear ≈ 2)',
+    needs: ['validate10k', 'validate20k'],
+    evaluate: (r) => {
+      const ratio = r.validate20k.medianMs / r.validate10k.medianMs;
+      return { value: `${ratio.toFixed(2)}× (${(r.validate10k.medianMs / 1000).toFixed(2)} s, ${(r.validate20k.medianMs / 1000).toFixed(2)} s)`, pass: ratio <= 2.5 };
+    },
   },
 ];
 

@@ -12,22 +12,18 @@ import { synthCatalog } from '../lib/synth';
 export function main(env: NodeJS.ProcessEnv = process.env, stderr: NodeJS.WritableStream = process.stderr): number {
   const configDir = env.GOLDSMITH_CONFIG || 'config';
   const outdir = env.CDKTF_OUTDIR || 'cdktf.out';
-  let catalog;
   try {
-    catalog = loadCatalog(configDir);
+    synthCatalog(loadCatalog(configDir), outdir);
   } catch (error) {
     if (error instanceof CatalogError) {
       for (const line of formatProblems(error.problems)) stderr.write(`${line}\n`);
       return 1;
     }
-    throw error;
-  }
-  try {
-    synthCatalog(catalog, outdir);
-  } catch (error) {
-    // A construct rejected the catalog (nothing was written): one line, no stack trace.
+    // A construct rejected the catalog, or the file system failed (nothing was written): one
+    // line, no stack trace.
     if (env.GOLDSMITH_DEBUG === '1') throw error;
-    stderr.write(`goldsmith: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    stderr.write(`goldsmith: ${message.split('\n')[0]}\n`);
     return 1;
   }
   return 0;

@@ -12,6 +12,7 @@ import { BuildTemplate } from '../lib/constructs/build-template';
 import { canonicalJson, sha256Hex } from '../lib/bundle/canonical-json';
 import { DEFAULT_RUNNER_PATHS } from '../lib/bundle/runner-config';
 import { bundleImage, type BuilderBundle } from '../lib/bundle/write-bundle';
+import { TerraformLiteralStrings } from '../lib/terraform/literal-strings';
 
 export interface EnvironmentStackProps {
   /** The whole catalog (images and recorded builds). */
@@ -79,7 +80,8 @@ export class EnvironmentStack extends TerraformStack {
     this.addOverride('terraform.required_providers.openstack.version', '~> 3.4');
     this.configureBackend(environment, props.stateBaseDir ?? process.cwd());
 
-    const retiredNames = [...recorded.keys()].filter((name) => !carried.includes(name)).sort();
+    const carriedSet = new Set(carried);
+    const retiredNames = [...recorded.keys()].filter((name) => !carriedSet.has(name)).sort();
     // Owners of every image this stack manages with its definition (carried or no longer carried).
     const owned = [...carried, ...retiredNames]
       .map((name) => definitions.get(name))
@@ -102,10 +104,11 @@ export class EnvironmentStack extends TerraformStack {
       return cloud === undefined ? undefined : ownerProviders.get(cloud);
     };
     this.builderParts = props.builder === false ? undefined : this.createBuilderParts(catalog, environment, carried);
+    const templatesByName = new Map(catalog.templates.map((template) => [template.name, template]));
     const buildOf = (name: string): GoldImageBuild | undefined => {
       if (!this.builderParts) return undefined;
       const image = definitions.get(name)!;
-      const template = catalog.templates.find((t) => t.name === image.template)!;
+      const template = templatesByName.get(image.template)!;
       if (template.externalCommand !== undefined) {
         return {
           template: { name: template.name, externalCommand: template.externalCommand, sha256: sha256Hex(canonicalJson(template.externalCommand)) },
@@ -148,6 +151,13 @@ export class EnvironmentStack extends TerraformStack {
     }).overrideLogicalId('images');
   }
 
+  /** Catalog strings are data: Terraform must never evaluate them (see literal-strings.ts). */
+  public override toTerraform(): any {
+    const literal = new TerraformLiteralStrings();
+    for (const construct of this.node.findAll()) literal.visit(construct);
+    return super.toTerraform();
+  }
+
   /**
    * Only ensures the backend. cdktf's default also runs a full "preparing" resolve of every
    * element, which exists to add resources for cross-stack references; environment stacks never
@@ -179,7 +189,8 @@ export class EnvironmentStack extends TerraformStack {
   }
 
   private createBuilderParts(catalog: Catalog, environment: Environment, carried: readonly string[]): BuilderParts {
-    const images = carried.map((name) => catalog.images.find((image) => image.name === name)!);
+    const definitions = new Map(catalog.images.map((image) => [image.name, image]));
+    const images = carried.map((name) => definitions.get(name)!);
     new BuilderSecurityGroup(this, 'builder-ssh', {
       environment: environment.name,
       sshSourceCidrs: environment.builder.sshSourceCidrs,

@@ -18,8 +18,13 @@ export interface BakeRequest {
 }
 
 export interface BakeResult {
-  /** The image file the build produced (any format qemu-img reads); inside workDir. */
+  /** The image file the build produced (qcow2 or raw); inside workDir. */
   readonly artifactFile: string;
+  /**
+   * The format the artifact must have (e.g. Glance's disk_format of the snapshot). When absent the
+   * runner takes qcow2 if the file has the qcow2 magic, else raw. Either way qemu-img gets `-f`.
+   */
+  readonly format?: string;
   /** Versions of the tools used, e.g. { packer: '1.6.6' }; merged into the report. */
   readonly toolVersions: Record<string, string>;
 }

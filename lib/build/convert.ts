@@ -3,6 +3,7 @@
 
 import execa from 'execa';
 import * as fs from 'fs';
+import { assertFormat, assertNoExternalFiles, assertSelfContainedHeader, type QemuImgInfoJson } from './disk-format';
 import type { RunnerCompression, RunnerDiskFormat } from './runner-config';
 import { oneLine } from './util';
 
@@ -19,8 +20,8 @@ export interface ConvertOptions extends QemuImgOptions {
   readonly format?: RunnerDiskFormat;
   /** qcow2 only (default zlib); raw is never compressed. */
   readonly compression?: RunnerCompression;
-  /** Input format; probed with `qemu-img info` when absent. */
-  readonly inputFormat?: string;
+  /** Input format, passed as `-f` (qemu-img never guesses; see disk-format.ts). */
+  readonly inputFormat: string;
   /** Coroutines (`-m`, default 4) and out-of-order writes (`-W`, default on). Set 1/false for today's behaviour. */
   readonly coroutines?: number;
   readonly outOfOrder?: boolean;
@@ -56,21 +57,36 @@ async function run(args: readonly string[], opts: QemuImgOptions, what: string):
   }
 }
 
-/** `qemu-img info --output=json`. */
-export async function imageInfo(file: string, opts: QemuImgOptions = {}): Promise<ImageInfo> {
-  const r = await run(['info', '--output=json', file], opts, `qemu-img info ${file}`);
-  let j: { format?: string; 'virtual-size'?: number; 'backing-filename'?: string };
+/** `qemu-img info --output=json -f <format>` (never without -f: probing is how host files leak in). */
+export async function imageInfo(file: string, format: string, opts: QemuImgOptions = {}): Promise<ImageInfo & { json: QemuImgInfoJson }> {
+  const r = await run(['info', '--output=json', '-f', format, file], opts, `qemu-img info ${file}`);
+  let j: QemuImgInfoJson & { 'virtual-size'?: number };
   try {
     j = JSON.parse(String(r.stdout));
   } catch (e) {
     throw new Error(`qemu-img info ${file}: unreadable output (${oneLine(e)})`);
   }
   if (typeof j.format !== 'string') throw new Error(`qemu-img info ${file}: no format in output`);
-  return { format: j.format, virtualSize: j['virtual-size'] ?? 0, ...(j['backing-filename'] ? { backingFile: j['backing-filename'] } : {}) };
+  const backing = j['backing-filename'] ?? j['full-backing-filename'];
+  return { format: j.format, virtualSize: j['virtual-size'] ?? 0, ...(backing ? { backingFile: backing } : {}), json: j };
+}
+
+/**
+ * Inspects an untrusted image file that must be `format` (qcow2 or raw): magic bytes, the qcow2
+ * header, then `qemu-img info -f <format>`; throws unless it is a self-contained image of that format.
+ */
+export async function inspectImage(file: string, format: string, what: string, opts: QemuImgOptions = {}): Promise<ImageInfo> {
+  if (format !== 'qcow2' && format !== 'raw') throw new Error(`${what} is ${format}; only qcow2 and raw images are accepted`);
+  assertFormat(file, format, what);
+  assertSelfContainedHeader(file, format, what);
+  const info = await imageInfo(file, format, opts);
+  if (info.format !== format) throw new Error(`${what}: qemu-img reads it as ${info.format}, expected ${format}`);
+  assertNoExternalFiles(info.json, file, what);
+  return { format: info.format, virtualSize: info.virtualSize };
 }
 
 /** The qemu-img argument list for a conversion (without the binary). */
-export function convertArgs(input: string, output: string, options: ConvertOptions & { inputFormat: string }): string[] {
+export function convertArgs(input: string, output: string, options: ConvertOptions): string[] {
   const format = options.format ?? 'qcow2';
   const args = ['convert', '-f', options.inputFormat, '-O', format];
   if (format === 'qcow2') {
@@ -86,17 +102,11 @@ export function convertArgs(input: string, output: string, options: ConvertOptio
 }
 
 /**
- * Converts `input` to `output` (qcow2 compressed with zlib/zstd/none, or raw), `-m 4 -W` by default.
- * Refuses inputs with a backing file. `output` is overwritten; on failure it is removed.
+ * Converts `input` (of `inputFormat`, inspected by the caller) to `output` (qcow2 compressed with
+ * zlib/zstd/none, or raw), `-m 4 -W` by default. `output` is overwritten; on failure it is removed.
  */
-export async function convertImage(input: string, output: string, options: ConvertOptions = {}): Promise<ConvertResult> {
-  let inputFormat = options.inputFormat;
-  if (!inputFormat) {
-    const info = await imageInfo(input, options);
-    if (info.backingFile) throw new Error(`${input} has a backing file (${info.backingFile}); refusing to convert`);
-    inputFormat = info.format;
-  }
-  const args = convertArgs(input, output, { ...options, inputFormat });
+export async function convertImage(input: string, output: string, options: ConvertOptions): Promise<ConvertResult> {
+  const args = convertArgs(input, output, options);
   const t0 = process.hrtime.bigint();
   try {
     await run(args, options, 'qemu-img convert');

@@ -1,5 +1,5 @@
 // The build runner (`goldsmith build <image>`) as a library.
-export { runBuild, type RunBuildOptions } from './runner';
+export { runBuild, BuildSetupError, type RunBuildOptions } from './runner';
 export { loadRunnerConfig, parseRunnerConfig, RunnerConfigError, IMAGE_NAME_RE } from './runner-config';
 export type {
   RunnerConfig,
@@ -22,13 +22,15 @@ export {
   checkImage,
   compareImages,
   imageInfo,
+  inspectImage,
   qemuImgVersion,
   type ConvertOptions,
   type ConvertResult,
   type ImageInfo,
   type QemuImgOptions,
 } from './convert';
-export { storeBuild, pruneBuilds, cleanStaleTemps, datedName, buildId, hashFile, type StoredBuild } from './store';
+export { storeBuild, pruneBuilds, cleanStaleTemps, cleanOrphans, repairLatest, newBuildBase, parseBuildName, datedName, buildId, hashFile, type StoredBuild, type StorePoint } from './store';
 export { reportFile, lastSuccessFile, pruneLogs, KEEP_LOGS, type BuildReport, type BuildResultKind, type StepReport, type LastSuccess } from './report';
+export { sniffFormat, assertFormat, assertNoExternalFiles, type SniffedFormat } from './disk-format';
 export { PackerBaker } from './packer-baker';
 export { ExternalBaker } from './external-baker';

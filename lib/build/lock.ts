@@ -1,10 +1,24 @@
-// Per-image lock: <state>/<image>.lock created with O_EXCL, holding pid, host and start time.
-// A lock whose process is gone (same host) is stale and taken over.
+// Per-image lock, released by the kernel when the holder dies.
+//
+// The lock is a listening UNIX socket in Linux's abstract namespace, named after the lock file's
+// absolute path: bind() fails with EADDRINUSE while any live process holds that name, and the name
+// disappears with the holder's last file descriptor (a SIGKILLed run, a reboot, a reused pid, a
+// renamed host: nothing stale can remain, nothing to take over). Node marks the socket close-on-exec,
+// so packer and other children never inherit it. No native module (fs-ext) and no external binary
+// (flock(1)); proper-lockfile's mtime scheme is not kernel-backed, and a socket *file* would again
+// need a racy stale-file takeover.
+// Caveat: the abstract namespace is per network namespace; all runs of one builder must share it
+// (they do: cron starts them on the host).
+//
+// `<state>/<image>.lock` still holds pid, host and start time of the holder, for the "another build
+// is running" message and for operators; it is information only and never decides anything.
 
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { writeNewFileSync } from './util';
+import { writeFileAtomic } from './util';
 
 export interface LockInfo {
   readonly pid: number;
@@ -33,13 +47,17 @@ export function lockFile(stateDir: string, image: string): string {
   return path.join(stateDir, `${image}.lock`);
 }
 
-function readLock(file: string): { raw: string; info?: LockInfo } | undefined {
+/** The abstract socket name of a lock file (a hash: names are limited to 107 bytes). */
+export function lockSocketName(file: string): string {
+  return `\0goldsmith-lock-${createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 40)}`;
+}
+
+function readInfo(file: string): { raw: string; info?: LockInfo } | undefined {
   let raw: string;
   try {
     raw = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+  } catch {
+    return undefined;
   }
   try {
     const j = JSON.parse(raw);
@@ -47,85 +65,52 @@ function readLock(file: string): { raw: string; info?: LockInfo } | undefined {
       return { raw, info: { pid: j.pid, host: typeof j.host === 'string' ? j.host : '', started_at: j.started_at } };
     }
   } catch {
-    // fall through: unreadable content
+    // not ours or half written
   }
   return { raw };
 }
 
-/** True when the process exists (or exists but belongs to someone else). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Binds the abstract socket; resolves the server, or undefined when the name is taken. */
+function bind(name: string): Promise<net.Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((c) => c.destroy());
+    server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(undefined) : reject(e)));
+    server.listen({ path: name, exclusive: true }, () => resolve(server));
+  });
 }
 
 /**
- * Takes the lock or throws BuildLockedError. A lock of a dead process on this host, or an unreadable
- * lock file older than `graceMs`, is taken over (logged).
+ * Takes the lock of `image` or throws BuildLockedError. A lock file left by a dead run is only
+ * information: it is overwritten (and logged).
  */
-export function acquireLock(
-  stateDir: string,
-  image: string,
-  startedAt: Date,
-  log: (line: string) => void,
-  opts: { graceMs?: number } = {},
-): HeldLock {
+export async function acquireLock(stateDir: string, image: string, startedAt: Date, log: (line: string) => void): Promise<HeldLock> {
   const file = lockFile(stateDir, image);
+  const server = await bind(lockSocketName(file));
+  if (!server) {
+    throw new BuildLockedError(image, readInfo(file)?.info ?? { pid: 0, host: '', started_at: 'unknown (no lock information)' });
+  }
+  server.unref(); // the lock must not keep the process alive
+  const left = readInfo(file);
+  if (left) {
+    const who = left.info ? `pid ${left.info.pid} (since ${left.info.started_at})` : 'an unknown run';
+    log(`taking over stale lock ${file}: ${who} is not running (the lock was free)`);
+  }
   const info: LockInfo = { pid: process.pid, host: os.hostname(), started_at: startedAt.toISOString() };
   const content = `${JSON.stringify(info)}\n`;
-  for (let round = 0; round < 3; round++) {
-    try {
-      writeNewFileSync(file, content);
-      return {
-        file,
-        info,
-        release(): void {
-          const cur = readLock(file);
-          if (cur?.raw === content) fs.rmSync(file, { force: true });
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const cur = readLock(file);
-    if (!cur) continue; // released meanwhile
-    if (cur.info) {
-      const sameHost = cur.info.host === '' || cur.info.host === os.hostname();
-      if (!sameHost || pidAlive(cur.info.pid)) throw new BuildLockedError(image, cur.info);
-      log(`taking over stale lock ${file}: pid ${cur.info.pid} (since ${cur.info.started_at}) is not running`);
-    } else {
-      // Written between create and write by a process that died, or garbage. Give a live writer time.
-      const age = Date.now() - fs.statSync(file).mtimeMs;
-      if (age < (opts.graceMs ?? 10000)) {
-        throw new BuildLockedError(image, { pid: 0, host: '', started_at: 'unknown (lock file being written)' });
-      }
-      log(`taking over unreadable lock ${file} (${age > 0 ? Math.round(age / 1000) : 0} s old)`);
-    }
-    // Move the stale lock aside atomically; only one contender wins the rename.
-    const aside = `${file}.stale.${process.pid}`;
-    try {
-      fs.renameSync(file, aside);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw e;
-    }
-    const moved = readLock(aside);
-    if (moved?.raw !== cur.raw) {
-      // We moved a fresh lock of a contender: put it back (fails if a third run took it already).
-      try {
-        fs.linkSync(aside, file);
-      } catch {
-        // leave it
-      }
-      fs.rmSync(aside, { force: true });
-      const again = readLock(file);
-      throw new BuildLockedError(image, again?.info ?? moved?.info ?? { pid: 0, host: '', started_at: 'unknown' });
-    }
-    fs.rmSync(aside, { force: true });
+  try {
+    writeFileAtomic(file, content);
+  } catch (e) {
+    log(`warning: cannot write lock information ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'} (the lock itself is held)`);
   }
-  const last = readLock(file);
-  throw new BuildLockedError(image, last?.info ?? { pid: 0, host: '', started_at: 'unknown' });
+  let released = false;
+  return {
+    file,
+    info,
+    release(): void {
+      if (released) return;
+      released = true;
+      if (readInfo(file)?.raw === content) fs.rmSync(file, { force: true });
+      server.close();
+    },
+  };
 }

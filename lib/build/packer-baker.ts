@@ -118,6 +118,22 @@ export function detectDiskFormat(file: string): 'qcow2' | 'raw' {
   }
 }
 
+const PACKER_VAR_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Throws unless every packer variable is safe to pass as `-var name=value`: packer expands `{{ }}`
+ * in variable values (`{{env \`OS_PASSWORD\`}}` would hand builder secrets to the build VM), so no
+ * value may contain `{{` or `}}`, and none may contain control characters.
+ */
+export function checkPackerVars(vars: Readonly<Record<string, string | number | boolean>>): void {
+  for (const [k, v] of Object.entries(vars)) {
+    if (!PACKER_VAR_NAME_RE.test(k)) throw new Error(`packer variable name ${JSON.stringify(k)} is not [A-Za-z_][A-Za-z0-9_-]*; refusing it`);
+    const value = String(v);
+    if (value.includes('{{') || value.includes('}}')) throw new Error(`packer variable ${k} contains a template expression ({{ or }}); refusing it`);
+    if (/[\x00-\x1f\x7f]/.test(value)) throw new Error(`packer variable ${k} contains a control character; refusing it`);
+  }
+}
+
 /**
  * The `packer build` argument list (without the binary): runner-config packer_vars, then the three
  * variables the baker owns (source_image, image_name, manifest_path), which replace packer_vars
@@ -140,6 +156,7 @@ export function packerBuildArgs(
   for (const [k] of owned) vars.delete(k);
   for (const [k, v] of owned) vars.set(k, v);
   const args = ['build', '-color=false'];
+  checkPackerVars(Object.fromEntries(vars));
   for (const [k, v] of vars) args.push('-var', `${k}=${v}`);
   args.push(templateFile);
   return args;
@@ -336,7 +353,7 @@ export class PackerBaker implements ImageBaker {
         'bake',
       );
       log(`downloaded ${path.basename(artifactFile)}: ${dl.bytes} bytes, md5 ${dl.md5}`);
-      return { artifactFile, toolVersions: { packer: packerVersion } };
+      return { artifactFile, toolVersions: { packer: packerVersion }, ...(active.disk_format ? { format: active.disk_format } : {}) };
     } catch (e) {
       if (e instanceof Cancelled) throw new Error(e.message);
       throw e;

@@ -22,7 +22,8 @@ export interface BuildReport {
   readonly started_at: string;
   readonly finished_at?: string;
   readonly steps: readonly StepReport[];
-  readonly upstream: { readonly url: string; readonly checksum?: string; readonly size_bytes?: number };
+  /** `final_url`: where the download came from after redirects (when it differs from `url`). */
+  readonly upstream: { readonly url: string; readonly final_url?: string; readonly checksum?: string; readonly size_bytes?: number };
   readonly fingerprint: string;
   readonly artifact?: { readonly file: string; readonly size_bytes: number; readonly md5: string; readonly sha256: string };
   readonly tools: Readonly<Record<string, string>>;

@@ -4,6 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { readManifest, verifyBakeInputs, verifyBytes, type VerifiedManifest } from './bundle-verify';
 
 export type RunnerChecksumAlgorithm = 'sha256' | 'sha512' | 'md5';
 export type RunnerDiskFormat = 'qcow2' | 'raw';
@@ -20,6 +21,11 @@ export interface RunnerUpstream {
   readonly algorithm?: RunnerChecksumAlgorithm;
   /** Optional: smallest acceptable upstream file (default 1 MiB). Not in the bundle contract yet. */
   readonly min_size_bytes?: number;
+  /**
+   * Optional: the catalog's reason for plain http. Only with it does the runner follow an https → http
+   * redirect. Not written by the bundle writer yet (the catalog allows the waiver only on http URLs).
+   */
+  readonly insecure_http_waiver?: string;
 }
 
 export interface RunnerSourceImage {
@@ -187,6 +193,7 @@ export function parseRunnerConfig(json: unknown, file: string): RunnerConfig {
     c.fail(algorithm === undefined ? 'upstream.algorithm' : 'upstream.checksum_file', 'is missing (checksum_file and algorithm must be given together)');
   }
   const minSize = up.min_size_bytes === undefined ? undefined : c.num(up, 'min_size_bytes', 'upstream.', { int: true, min: 0 });
+  const httpWaiver = c.optStr(up, 'insecure_http_waiver', 'upstream.');
 
   const pv = c.obj(root.packer_vars, 'packer_vars');
   const packerVars: Record<string, string | number | boolean> = {};
@@ -217,6 +224,7 @@ export function parseRunnerConfig(json: unknown, file: string): RunnerConfig {
       file: upFile,
       ...(checksumFile !== undefined ? { checksum_file: checksumFile, algorithm } : {}),
       ...(minSize !== undefined ? { min_size_bytes: minSize } : {}),
+      ...(httpWaiver !== undefined ? { insecure_http_waiver: httpWaiver } : {}),
     },
     template: c.str(root, 'template', ''),
     ...bakerOf(c, root),
@@ -280,26 +288,42 @@ function bakerOf(c: Checker, root: Obj): { template_file: string } | { external_
   return { external_command: out };
 }
 
-/** Reads and validates `<bundleDir>/images/<image>.json`; the image key must equal `image`. */
+/**
+ * Reads and validates `<bundleDir>/images/<image>.json`; the image key must equal `image`. The file,
+ * the template file and the scripts must have the sha256 that the bundle's manifest.json records
+ * (bundle-verify.ts): a bundle edited after synth is refused.
+ */
 export function loadRunnerConfig(bundleDir: string, image: string): RunnerConfig {
   const rel = `images/${image}.json`;
   const file = path.join(bundleDir, 'images', `${image}.json`);
   if (!IMAGE_NAME_RE.test(image)) throw new RunnerConfigError(rel, undefined, `invalid image name ${JSON.stringify(image)}`);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new RunnerConfigError(file, undefined, code === 'ENOENT' ? `no such file (is ${image} in the bundle at ${bundleDir}?)` : `cannot read: ${oneLine(e)}`);
   }
+  let manifest: VerifiedManifest;
+  try {
+    manifest = readManifest(bundleDir, image);
+    verifyBytes(rel, bytes, manifest.runnerConfigSha256);
+  } catch (e) {
+    throw new RunnerConfigError(file, undefined, oneLine(e));
+  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     throw new RunnerConfigError(file, undefined, `invalid JSON: ${oneLine(e)}`);
   }
   const config = parseRunnerConfig(json, file);
   if (config.image !== image) throw new RunnerConfigError(file, 'image', `is ${JSON.stringify(config.image)}, expected ${JSON.stringify(image)}`);
+  try {
+    verifyBakeInputs(bundleDir, manifest, config.template, config.template_file);
+  } catch (e) {
+    throw new RunnerConfigError(file, undefined, oneLine(e));
+  }
   return config;
 }
 

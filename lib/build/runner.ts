@@ -5,12 +5,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageBaker } from './baker';
 import { findChecksum } from './checksum';
-import { checkImage, compareImages, convertArgs, convertImage, imageInfo, qemuImgVersion } from './convert';
+import { checkImage, compareImages, convertArgs, convertImage, imageInfo, inspectImage, qemuImgVersion } from './convert';
+import { deadline } from './deadline';
+import { checkPackerVars } from './packer-baker';
+import { sniffFormat } from './disk-format';
 import { downloadFile, fetchText, type FetchFn, type RetryOptions } from './download';
 import { acquireLock, lockFile, type HeldLock } from './lock';
 import { lastSuccessFile, pruneLogs, reportFile, writeReport, type BuildReport, type BuildResultKind, type LastSuccess, type StepReport } from './report';
 import { loadRunnerConfig, type RunnerConfig } from './runner-config';
-import { buildId, cleanStaleTemps, datedName, pruneBuilds, storeBuild, storeTempFile } from './store';
+import { buildId, cleanOrphans, cleanStaleTemps, latestDirName, latestPointerName, newBuildBase, parseBuildName, pruneBuilds, repairLatest, storeBuild, storeTempFile, type StorePoint } from './store';
 import { oneLine, reEscape, rmQuiet, writeFileAtomic } from './util';
 
 
@@ -41,6 +44,8 @@ export interface RunBuildOptions {
   readonly minDownloadBytes?: number;
   /** Download progress at least this often (default 30 s; also every 10 %). */
   readonly progressIntervalMs?: number;
+  /** Fault injection (tests): called at the named points of the store step. */
+  readonly storeHook?: (point: StorePoint) => void;
 }
 
 const CHECKSUM_FETCH_TIMEOUT_MS = 60_000;
@@ -83,12 +88,13 @@ function readLastSuccess(config: RunnerConfig): LastSuccess | undefined {
   return undefined;
 }
 
-/** The last success still describes what the store serves: its file exists and -latest points at it. */
+/** The last success still describes what the store serves: its file exists and -latest resolves to it. */
 function lastSuccessIntact(config: RunnerConfig, last: LastSuccess): boolean {
   const ext = config.output.disk_format;
+  const store = config.paths.store;
   try {
-    const target = fs.readlinkSync(path.join(config.paths.store, `${config.image}-latest.${ext}`));
-    return target === last.file && fs.statSync(path.join(config.paths.store, last.file)).isFile();
+    const resolved = fs.realpathSync(path.join(store, `${config.image}-latest.${ext}`));
+    return resolved === path.join(fs.realpathSync(store), last.file) && fs.statSync(path.join(store, last.file)).isFile();
   } catch {
     return false;
   }
@@ -109,10 +115,36 @@ function isUnchanged(ctx: Ctx, upstreamChecksum: string, force: boolean): LastSu
   return last;
 }
 
+/** The runs's directories cannot be used (no report: the logs directory is one of them). */
+export class BuildSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildSetupError';
+  }
+}
+
+/** Creates `dir` if needed and proves it writable (a probe file); a one-line problem, or undefined. */
+function dirProblem(dir: string): string | undefined {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    return `cannot be created (${(e as NodeJS.ErrnoException).code ?? oneLine(e)})`;
+  }
+  const probe = path.join(dir, `.goldsmith-write-test.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    return `is not writable (${(e as NodeJS.ErrnoException).code ?? oneLine(e)})`;
+  }
+  return undefined;
+}
+
 /**
- * Runs one build of `options.image`. Throws RunnerConfigError (invalid config) and BuildLockedError
- * (another run holds the lock) before anything is written; every other failure is returned as a
- * `failed` report (also written to <logs>/<image>-report.json).
+ * Runs one build of `options.image`. Throws RunnerConfigError (invalid config), BuildSetupError (the
+ * logs directory is not writable) and BuildLockedError (another run holds the lock) before anything
+ * is written; every other failure is returned as a `failed` report (also written to
+ * <logs>/<image>-report.json).
  */
 export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
   const config = loadRunnerConfig(options.bundleDir, options.image);
@@ -121,11 +153,14 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
   const id = buildId(started);
   if (options.dryRun) return dryRun(options, config, started, id);
 
-  for (const dir of [config.paths.store, config.paths.logs, config.paths.state, config.paths.work]) fs.mkdirSync(dir, { recursive: true });
+  // Without a writable logs directory there can be no report: say so (the CLI prints it on stderr).
+  const logsProblem = dirProblem(config.paths.logs);
+  if (logsProblem) throw new BuildSetupError(`paths.logs ${config.paths.logs} ${logsProblem}: no report can be written`);
+  dirProblem(config.paths.state); // creates it for the lock information; checked again in prepare
 
   // Until the lock is held, lines go only to the caller (the log file name may belong to another run).
   const early: string[] = [];
-  const lock: HeldLock = acquireLock(config.paths.state, config.image, started, (l) => {
+  const lock: HeldLock = await acquireLock(config.paths.state, config.image, started, (l) => {
     early.push(l);
     options.log(l);
   });
@@ -142,7 +177,13 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
       options.log(l);
     }
   };
-  for (const l of early) fs.appendFileSync(logPath, `${started.toISOString()} ${l}\n`);
+  for (const l of early) {
+    try {
+      fs.appendFileSync(logPath, `${started.toISOString()} ${l}\n`);
+    } catch {
+      // best effort, as every log line
+    }
+  }
 
   const up = config.upstream;
   const ctx: Ctx = {
@@ -175,7 +216,16 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
     log(`build ${id} of ${config.image} (${config.environment}), pid ${process.pid}, lock ${lock.file}`);
 
     await step(ctx, 'prepare', async () => {
+      if (config.template_file !== undefined) checkPackerVars(config.packer_vars);
+      // Every directory is checked before anything is downloaded or baked.
+      for (const key of ['state', 'work', 'store'] as const) {
+        const problem = dirProblem(config.paths[key]);
+        if (problem) throw new Error(`paths.${key} ${config.paths[key]} ${problem}`);
+      }
       for (const t of cleanStaleTemps(config.paths.store, config.image)) log(`removed stale temp file ${t} of an earlier run`);
+      for (const o of cleanOrphans(config.paths.store, config.image)) log(o.endsWith('.latest') ? `removed ${o}: its build is gone` : `removed ${o}: its image was never stored (an earlier run was killed while storing)`);
+      const repaired = repairLatest(config.paths.store, config.image, ext);
+      if (repaired.length) log(`-latest links brought into the pointer layout: ${repaired.join(', ')}`);
       const workRe = new RegExp(`^${reEscape(config.image)}-\\d{8}T\\d{6}Z$`);
       for (const name of fs.readdirSync(config.paths.work)) {
         if (workRe.test(name)) {
@@ -190,6 +240,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
       fs.mkdirSync(workDir, { recursive: true });
     });
 
+    const allowHttpDowngrade = up.insecure_http_waiver !== undefined;
     // 1. upstream checksum (skipped for images with a no-checksum waiver)
     let expected: string | undefined;
     if (up.checksum_file && up.algorithm) {
@@ -198,7 +249,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
         ctx,
         'fetch-checksum',
         async () => {
-          const text = await fetchText(url, { fetch: options.fetch, timeoutMs: CHECKSUM_FETCH_TIMEOUT_MS, signal, log, ...options.retry });
+          const text = await fetchText(url, { fetch: options.fetch, timeoutMs: CHECKSUM_FETCH_TIMEOUT_MS, signal, log, allowHttpDowngrade, ...options.retry });
           return findChecksum(text, up.file, up.algorithm!, url);
         },
         (d) => `${up.algorithm}:${d}`,
@@ -232,6 +283,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
           signal,
           log,
           progressIntervalMs: options.progressIntervalMs,
+          allowHttpDowngrade,
           ...options.retry,
         });
         const got = r.digests[algorithm];
@@ -239,12 +291,14 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
           rmQuiet(partial);
           throw new Error(`checksum mismatch for ${up.file}: expected ${algorithm}:${expected}, got ${algorithm}:${got}`);
         }
+        await checkSource(partial, up.file, { qemuImg: options.qemuImg, timeoutMs: 120_000, signal });
         fs.renameSync(partial, sourceFile);
         return { ...r, digest: got };
       },
       (r) => `${r.bytes} bytes, ${algorithm}:${r.digest}${expected !== undefined ? ' verified' : ' (unverified)'}`,
     );
-    ctx.report = { ...ctx.report, upstream: { ...ctx.report.upstream, checksum: `${algorithm}:${dl.digest}`, size_bytes: dl.bytes } };
+    const finalUrl = dl.finalUrl !== up.url + up.file ? { final_url: dl.finalUrl } : {};
+    ctx.report = { ...ctx.report, upstream: { ...ctx.report.upstream, ...finalUrl, checksum: `${algorithm}:${dl.digest}`, size_bytes: dl.bytes } };
     if (expected === undefined) {
       const last = isUnchanged(ctx, `${algorithm}:${dl.digest}`, options.force ?? false);
       if (last) {
@@ -259,30 +313,35 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
       ctx,
       'bake',
       async () => {
-        const bakeSignal = AbortSignal.any([signal, AbortSignal.timeout(config.timeouts_s.packer * 1000)]);
-        const bake = options.baker.bake({ config, sourceFile, workDir, log, signal: bakeSignal });
-        const settled = bake.then(
-          () => undefined,
-          () => undefined,
-        );
-        const r = await Promise.race([
-          // Once aborted, the abort branch below reports (after the baker settled).
-          bake.catch((error: unknown) => (bakeSignal.aborted ? new Promise<never>(() => undefined) : Promise.reject(error))),
-          new Promise<never>((_, reject) => {
-            const onAbort = (): void => {
-              const error = new Error(bakeSignal.reason?.name === 'TimeoutError' ? `timed out after ${config.timeouts_s.packer} s` : 'cancelled');
-              // Let the baker clean up (temporary Glance images, its child processes) before the
-              // runner removes the work directory and releases the lock; bounded, in case it hangs.
-              const grace = new Promise<void>((resolve) => setTimeout(resolve, BAKE_CLEANUP_GRACE_MS).unref());
-              void Promise.race([settled, grace]).then(() => reject(error));
-            };
-            if (bakeSignal.aborted) onAbort();
-            else bakeSignal.addEventListener('abort', onAbort, { once: true });
-          }),
-        ]);
-        const st = fs.statSync(r.artifactFile, { throwIfNoEntry: false });
-        if (!st || !st.isFile() || st.size === 0) throw new Error(`artifact ${r.artifactFile} is missing or empty`);
-        return r;
+        const bakeDeadline = deadline(config.timeouts_s.packer * 1000, signal);
+        const bakeSignal = bakeDeadline.signal;
+        try {
+          const bake = options.baker.bake({ config, sourceFile, workDir, log, signal: bakeSignal });
+          const settled = bake.then(
+            () => undefined,
+            () => undefined,
+          );
+          const r = await Promise.race([
+            // Once aborted, the abort branch below reports (after the baker settled).
+            bake.catch((error: unknown) => (bakeSignal.aborted ? new Promise<never>(() => undefined) : Promise.reject(error))),
+            new Promise<never>((_, reject) => {
+              const onAbort = (): void => {
+                const error = new Error(bakeDeadline.timedOut ? `timed out after ${config.timeouts_s.packer} s` : 'cancelled');
+                // Let the baker clean up (temporary Glance images, its child processes) before the
+                // runner removes the work directory and releases the lock; bounded, in case it hangs.
+                const grace = new Promise<void>((resolve) => setTimeout(resolve, BAKE_CLEANUP_GRACE_MS).unref());
+                void Promise.race([settled, grace]).then(() => reject(error));
+              };
+              if (bakeSignal.aborted) onAbort();
+              else bakeSignal.addEventListener('abort', onAbort, { once: true });
+            }),
+          ]);
+          const st = fs.statSync(r.artifactFile, { throwIfNoEntry: false });
+          if (!st || !st.isFile() || st.size === 0) throw new Error(`artifact ${r.artifactFile} is missing or empty`);
+          return r;
+        } finally {
+          bakeDeadline.clear();
+        }
       },
       (r) => path.basename(r.artifactFile),
     );
@@ -291,11 +350,16 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
     // 4. convert into a temp file in the store
     const convertTimeout = config.timeouts_s.convert * 1000;
     const qopts = { qemuImg: options.qemuImg, timeoutMs: convertTimeout, signal };
-    const artInfo = await step(ctx, 'inspect', async () => {
-      const info = await imageInfo(baked.artifactFile, qopts);
-      if (info.backingFile) throw new Error(`artifact has a backing file (${info.backingFile}); refusing it`);
-      return info;
-    }, (i) => `${i.format}, virtual size ${i.virtualSize}`);
+    const artInfo = await step(
+      ctx,
+      'inspect',
+      async () => {
+        const f = baked.artifactFile;
+        const expected = baked.format ?? (sniffFormat(f) === 'qcow2' ? 'qcow2' : 'raw');
+        return inspectImage(f, expected, `artifact ${path.basename(f)}`, qopts);
+      },
+      (i) => `${i.format}, virtual size ${i.virtualSize}`,
+    );
     await step(
       ctx,
       'convert',
@@ -311,7 +375,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
 
     // 5. verify the converted file against the artifact
     await step(ctx, 'verify', async () => {
-      const info = await imageInfo(tmpOut, qopts);
+      const info = await imageInfo(tmpOut, ext, qopts);
       if (info.format !== ext) throw new Error(`converted file is ${info.format}, expected ${ext}`);
       if (info.virtualSize !== artInfo.virtualSize) throw new Error(`virtual size ${info.virtualSize} differs from the artifact's ${artInfo.virtualSize}`);
       if (ext === 'qcow2') await checkImage(tmpOut, 'qcow2', qopts);
@@ -319,7 +383,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
     });
 
     // 6. store + links
-    const stored = await step(ctx, 'store', () => storeBuild(config.paths.store, config.image, started, ext, tmpOut), (s) => s.file);
+    const stored = await step(ctx, 'store', () => storeBuild(config.paths.store, config.image, started, ext, tmpOut, options.storeHook), (s) => s.file);
     ctx.report = { ...ctx.report, artifact: { file: stored.file, size_bytes: stored.size, md5: stored.md5, sha256: stored.sha256 } };
     log(`stored ${stored.file} (${stored.size} bytes, md5 ${stored.md5})`);
 
@@ -327,7 +391,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
     await step(
       ctx,
       'prune',
-      () => pruneBuilds(config.paths.store, config.image, config.output.keep_builds, started),
+      () => pruneBuilds(config.paths.store, config.image, config.output.keep_builds, parseBuildName(config.image, stored.file)!.base),
       (removed) => (removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove'),
     );
 
@@ -371,6 +435,22 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildReport> {
   return ctx.report;
 }
 
+/**
+ * The upstream file must be a self-contained qcow2 or raw image (ISOs are raw): never text (an
+ * HTML page a mirror or captive portal served), never another format, never a qcow2 naming other
+ * files. Packer uploads it to Glance, which would not check.
+ */
+async function checkSource(file: string, name: string, opts: { qemuImg?: string; timeoutMs: number; signal: AbortSignal }): Promise<void> {
+  const what = `upstream file ${name}`;
+  const sniffed = sniffFormat(file);
+  try {
+    await inspectImage(file, sniffed === 'qcow2' ? 'qcow2' : 'raw', what, opts);
+  } catch (e) {
+    rmQuiet(file);
+    throw e;
+  }
+}
+
 function artifactOf(config: RunnerConfig, last: LastSuccess): BuildReport['artifact'] {
   const st = fs.statSync(path.join(config.paths.store, last.file), { throwIfNoEntry: false });
   return { file: last.file, size_bytes: st?.size ?? 0, md5: last.md5, sha256: last.sha256 };
@@ -400,9 +480,9 @@ function dryRun(options: RunBuildOptions, config: RunnerConfig, started: Date, i
   const tmp = storeTempFile(p.store, config.image, `${id}.${ext}`);
   log(`would run: qemu-img ${convertArgs('<artifact>', tmp, { inputFormat: '<probed>', format: ext, compression: config.output.compression }).join(' ')} (timeout ${config.timeouts_s.convert} s)`);
   log(`would verify: ${ext === 'qcow2' ? 'qemu-img check, ' : ''}qemu-img compare against the artifact`);
-  const base = datedName(config.image, started);
-  log(`would store ${path.join(p.store, `${base}.${ext}`)} with ${base}.md5 and ${base}.sha256, and point ${config.image}-latest.{${ext},md5,sha256} at them`);
-  log(`would keep the ${config.output.keep_builds} newest builds${describePrune(config, started)}`);
+  const base = newBuildBase(p.store, config.image, started);
+  log(`would store ${path.join(p.store, `${base}.${ext}`)} with ${base}.md5 and ${base}.sha256, make ${latestDirName(base)}/ and switch ${latestPointerName(config.image)} to it (${config.image}-latest.{${ext},md5,sha256} resolve through it)`);
+  log(`would keep the ${config.output.keep_builds} newest builds${describePrune(config, base)}`);
   log(`would write ${reportFile(p.logs, config.image)}, ${path.join(p.logs, `${config.image}-${id}.log`)} and, on success, ${lastSuccessFile(p.state, config.image)}`);
   return {
     image: config.image,
@@ -418,16 +498,18 @@ function dryRun(options: RunBuildOptions, config: RunnerConfig, started: Date, i
   };
 }
 
-function describePrune(config: RunnerConfig, started: Date): string {
-  const re = new RegExp(`^${reEscape(config.image)}-(\\d{8})\\.(qcow2|raw|md5|sha256)$`);
+function describePrune(config: RunnerConfig, currentBase: string): string {
   let names: string[];
   try {
     names = fs.readdirSync(config.paths.store);
   } catch {
     return '';
   }
-  const current = datedName(config.image, started).slice(config.image.length + 1);
-  const dates = [...new Set(names.map((n) => re.exec(n)?.[1]).filter((d): d is string => !!d && d !== current))].sort().reverse();
-  const drop = dates.slice(Math.max(0, config.output.keep_builds - 1));
-  return drop.length ? `: would delete the builds of ${drop.join(', ')}` : ': nothing to delete';
+  const builds = new Map<string, string>();
+  for (const n of names) {
+    const b = parseBuildName(config.image, n);
+    if (b && b.base !== currentBase) builds.set(b.base, `${b.date}-${String(b.seq).padStart(4, '0')}`);
+  }
+  const drop = [...builds.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1)).slice(Math.max(0, config.output.keep_builds - 1)).map(([b]) => b);
+  return drop.length ? `: would delete the builds ${drop.join(', ')}` : ': nothing to delete';
 }

@@ -153,7 +153,12 @@ export function runnerConfigFor(
     environment: env.name,
     cloud: env.cloud,
     region: env.region,
-    upstream: upstreamOf(image),
+    // The waiver lets the runner follow a redirect to plain http; it does not change the built bytes,
+    // so it stays out of the fingerprint.
+    upstream: {
+      ...upstreamOf(image),
+      ...(image.upstream.insecureHttpWaiver !== undefined ? { insecure_http_waiver: image.upstream.insecureHttpWaiver } : {}),
+    },
     template: template.name,
     ...(template.file !== undefined ? { template_file: template.file } : {}),
     ...(template.externalCommand !== undefined ? { external_command: [...template.externalCommand] } : {}),

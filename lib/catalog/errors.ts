@@ -11,6 +11,8 @@ export interface CatalogProblem {
   /** 1-based position, set for YAML syntax errors. */
   readonly line?: number;
   readonly column?: number;
+  /** Another place the problem involves, appended as ` (<file>: <key.path>)`. */
+  readonly related?: { readonly file: string; readonly path: string };
 }
 
 /** Thrown by loadCatalog with every problem found in the catalog (never only the first). */
@@ -41,6 +43,30 @@ export function formatProblems(problems: readonly CatalogProblem[], cwd: string 
 export function formatProblem(p: CatalogProblem, cwd: string = process.cwd()): string {
   let where = displayPath(p.file, cwd);
   if (p.line !== undefined) where += `:${p.line}` + (p.column !== undefined ? `:${p.column}` : '');
-  const oneLine = p.message.replace(/\s*\n\s*/g, ' ');
-  return p.path ? `${where}: ${p.path}: ${oneLine}` : `${where}: ${oneLine}`;
+  let oneLine = p.message.replace(/\s*\n\s*/g, ' ');
+  if (p.related) oneLine += ` (${displayPath(p.related.file, cwd)}: ${p.related.path})`;
+  return escapeUnsafe(p.path ? `${where}: ${p.path}: ${oneLine}` : `${where}: ${oneLine}`);
+}
+
+/** C0/C1 controls, zero-width and bidi marks/overrides/isolates, line/paragraph separators, BOM. */
+// eslint-disable-next-line no-control-regex
+export const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+const UNSAFE_CHARS = new RegExp(UNSAFE_CHAR.source, 'g');
+
+/** Unsafe characters as `\u{XXXX}`, so a problem line always prints as what it is, on one line. */
+export function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE_CHARS, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}}`);
+}
+
+/** `a.b[0].c` */
+export function formatPath(keys: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of keys) {
+    if (typeof k === 'number') out += `[${k}]`;
+    else {
+      const key = k === '' ? '""' : String(k);
+      out += out === '' ? key : `.${key}`;
+    }
+  }
+  return out;
 }

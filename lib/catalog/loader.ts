@@ -5,7 +5,11 @@ import * as path from 'path';
 import { PROVISION_LIB, STANDARD_SCRIPTS } from '../build/packer-template';
 import * as yaml from 'js-yaml';
 import { z } from 'zod';
-import { CatalogError, CatalogProblem, displayPath } from './errors';
+import { CatalogError, CatalogProblem, displayPath, formatPath } from './errors';
+import { fsMessage, MAX_SCRIPT_BYTES, MAX_YAML_BYTES, readCatalogFile, specialFileKind } from './read';
+import { checkText } from './text';
+import { DEFAULT_MIN_GAP_MINUTES, formatSlot, planSchedule, type ScheduleCollision } from '../constructs/build-schedule';
+export { formatPath } from './errors';
 import type {
   Backend,
   Catalog,
@@ -29,6 +33,9 @@ import {
   ImagesFile,
   ImagesFileSchema,
   SCRIPT_NAME,
+  fileNameProblem,
+  ScheduleEntry,
+  ScheduleSchema,
   show,
   TemplatesFile,
   TemplatesFileSchema,
@@ -66,8 +73,9 @@ export function loadCatalog(configDir: string): Catalog {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
-  } catch {
-    throw new CatalogError([{ file: dir, path: '', message: 'config directory does not exist' }]);
+  } catch (e) {
+    const missing = ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+    throw new CatalogError([{ file: dir, path: '', message: missing ? 'config directory does not exist' : fsMessage(e) }]);
   }
   if (!stat.isDirectory()) {
     throw new CatalogError([{ file: dir, path: '', message: 'config path is not a directory' }]);
@@ -89,7 +97,7 @@ class Loader {
     const imageFiles = this.readDir('images', ImagesFileSchema, true);
     const templates = this.readFile('templates.yaml', TemplatesFileSchema, true);
     const builds = this.readDir('builds', BuildsFileSchema, false);
-    const provision = this.listDir('provision');
+    const provision = this.readScripts();
 
     this.crossCheck(defaults, environments, imageFiles, templates, builds, provision);
 
@@ -114,23 +122,52 @@ class Loader {
     this.problems.push({ file, path: keyPath, message, ...extra });
   }
 
-  /** Names of the entries of a sub directory (empty when it does not exist). */
-  private listDir(sub: string): Set<string> {
+  /**
+   * Names of the entries of a sub directory (empty when it does not exist). A sub directory that is
+   * a symbolic link, not a directory or unreadable is a problem line, never an exception.
+   */
+  private listDir(sub: string): string[] {
+    const dirPath = path.join(this.dir, sub);
     try {
-      return new Set(fs.readdirSync(path.join(this.dir, sub)));
-    } catch {
-      return new Set();
+      const kind = specialFileKind(fs.lstatSync(dirPath));
+      if (kind === 'a symbolic link') {
+        this.problem(dirPath, '', 'is a symbolic link: only regular directories are read');
+        this.incompleteDirs.add(sub);
+        return [];
+      }
+      if (kind !== 'a directory') {
+        this.problem(dirPath, '', `is ${kind ?? 'a file'}, expected a directory`);
+        this.incompleteDirs.add(sub);
+        return [];
+      }
+      return fs.readdirSync(dirPath).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.problem(dirPath, '', fsMessage(e));
+        this.incompleteDirs.add(sub);
+      }
+      return [];
     }
+  }
+
+  /**
+   * The provisioning scripts (`*.sh` in provision/): each must be a regular file within the size
+   * cap, in UTF-8. Returns the names of the scripts present (also those with a problem, which is
+   * reported here once).
+   */
+  private readScripts(): Set<string> {
+    const names = this.listDir('provision').filter((n) => n.endsWith('.sh'));
+    for (const n of names) {
+      const file = path.join(this.dir, 'provision', n);
+      const result = readCatalogFile(file, MAX_SCRIPT_BYTES);
+      if (!result.ok) this.problem(file, '', result.message, result.line !== undefined ? { line: result.line } : {});
+    }
+    return new Set(names);
   }
 
   private readDir<T>(sub: string, schema: z.ZodType<T>, required: boolean): Loaded<T>[] {
     const dirPath = path.join(this.dir, sub);
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(dirPath).sort();
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    const names = this.listDir(sub);
     for (const n of names) {
       if (n.endsWith('.yml')) {
         this.problem(path.join(dirPath, n), '', 'use the .yaml extension (.yml files are not read)');
@@ -138,7 +175,7 @@ class Loader {
       }
     }
     const yamlNames = names.filter((n) => n.endsWith('.yaml') && !n.startsWith('.'));
-    if (required && yamlNames.length === 0) {
+    if (required && yamlNames.length === 0 && !this.incompleteDirs.has(sub)) {
       this.problem(dirPath, '', `missing: at least one ${sub}/*.yaml file is required`);
     }
     return yamlNames.map((n) => this.readFile(`${sub}/${n}`, schema, true, !required));
@@ -148,18 +185,16 @@ class Loader {
   private readFile<T>(rel: string, schema: z.ZodType<T>, required: boolean, emptyOk = !required): Loaded<T> {
     const file = path.join(this.dir, ...rel.split('/'));
     const failed: Loaded<T> = { file, rel, parsed: false, raw: undefined };
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      if (isNotFound(e)) {
+    const read = readCatalogFile(file, MAX_YAML_BYTES);
+    if (!read.ok) {
+      if (read.code === 'ENOENT') {
         if (required) this.problem(file, '', 'missing required file');
-        return failed;
+      } else {
+        this.problem(file, '', read.message, read.line !== undefined ? { line: read.line } : {});
       }
-      const code = (e as NodeJS.ErrnoException).code;
-      this.problem(file, '', code === 'EISDIR' ? 'is a directory, expected a yaml file' : `cannot read: ${(e as Error).message}`);
       return failed;
     }
+    const text = read.text;
     let raw: unknown;
     try {
       // js-yaml 5 rejects an empty document; an empty (or comments-only) file is simply empty.
@@ -183,6 +218,11 @@ class Loader {
       }
       raw = {};
     }
+    // The catalog text rule first: a file breaking it is neither schema- nor cross-checked (one line
+    // per problem, no follow-up noise from the offending strings).
+    const textProblems = checkText(raw);
+    for (const p of textProblems) this.problem(file, p.path, p.message);
+    if (textProblems.length > 0) return failed;
     const result = schema.safeParse(raw);
     if (result.success) return { file, rel, parsed: true, raw, data: result.data };
     for (const issue of result.error.issues) this.translate(file, schema, raw, issue);
@@ -353,6 +393,7 @@ class Loader {
     const rawEnvs = asRecord(asRecord(environments.raw)?.environments);
     const envNames = rawEnvs ? Object.keys(rawEnvs) : undefined;
     const envFile = environments.file;
+    const carriedBy = new Map<string, string[]>();
     if (rawEnvs) {
       const imageSet = images;
       for (const [env, value] of Object.entries(rawEnvs)) {
@@ -382,6 +423,7 @@ class Loader {
         const excluded = new Set(checkList('exclude_images') ?? []);
         if (e.images !== undefined && e.images !== 'all' && listed === undefined) continue; // bad type, reported
         const carried = (listed ?? imageNames).filter((n) => !excluded.has(n) && imageSet.has(n));
+        carriedBy.set(env, carried);
         // Owners without a clouds.yaml entry in this environment.
         const ownerClouds = e.owner_clouds === undefined ? {} : asRecord(e.owner_clouds);
         if (!ownerClouds) continue;
@@ -404,6 +446,8 @@ class Loader {
       }
     }
 
+    this.checkSchedules(images, carriedBy);
+
     // builds/<env>.yaml must name an environment.
     if (envNames && environments.parsed) {
       const envSet = new Set(envNames);
@@ -417,6 +461,20 @@ class Loader {
       for (const b of builds) {
         const env = path.basename(b.file, '.yaml');
         if (!ENVIRONMENT_NAME.test(env)) this.problem(b.file, '', `invalid environment name \`${env}\` in file name`);
+      }
+    }
+
+    // A release's file is one the builder stored for its image: `<image>-<YYYYMMDD>.qcow2`.
+    for (const b of builds) {
+      for (const [name, value] of Object.entries(asRecord(asRecord(b.raw)?.images) ?? {})) {
+        const releases = asRecord(value)?.releases;
+        if (!Array.isArray(releases)) continue;
+        releases.forEach((r, i) => {
+          const file = str(asRecord(r)?.file);
+          if (file !== undefined && fileNameProblem(file) === undefined && !file.startsWith(`${name}-`)) {
+            this.problem(b.file, `images.${name}.releases[${i}].file`, `must be a file of image \`${name}\` (\`${name}-<date>.qcow2\`), got \`${file}\``);
+          }
+        });
       }
     }
 
@@ -445,7 +503,52 @@ class Loader {
       }
     }
   }
+  /**
+   * Build times per builder (planSchedule, the rule BuildSchedule applies), on every image whose
+   * schedule parsed: each collision and each image without a free time is one line, however many
+   * builders share it.
+   */
+  private checkSchedules(
+    images: ReadonlyMap<string, { file: string; raw: Record<string, unknown> }>,
+    carriedBy: ReadonlyMap<string, readonly string[]>,
+  ): void {
+    const schedules = new Map<string, Schedule>();
+    for (const [name, { raw }] of images) {
+      const parsed = ScheduleSchema.safeParse(raw.schedule ?? {});
+      if (parsed.success) schedules.set(name, toSchedule(parsed.data));
+    }
+    const collisions = new Map<string, { c: ScheduleCollision; envs: string[] }>();
+    const unplaced = new Map<string, string[]>();
+    for (const [env, carried] of carriedBy) {
+      const scheduled = carried.filter((n) => schedules.has(n)).map((name) => ({ name, schedule: schedules.get(name)! }));
+      const plan = planSchedule(scheduled);
+      for (const c of plan.collisions) {
+        const key = `${c.image} ${c.other}`;
+        const seen = collisions.get(key) ?? { c, envs: [] };
+        seen.envs.push(env);
+        collisions.set(key, seen);
+      }
+      for (const name of plan.unplaced) unplaced.set(name, [...(unplaced.get(name) ?? []), env]);
+    }
+    const builders = (envs: string[]) => `${envs.length === 1 ? 'builder' : 'builders'} ${envs.sort().join(', ')}`;
+    for (const { c, envs } of collisions.values()) {
+      this.problem(
+        images.get(c.image)!.file,
+        `images.${c.image}.schedule`,
+        `builds at ${formatSlot(c.slot)} on ${builders(envs)}, within ${DEFAULT_MIN_GAP_MINUTES} minutes of image \`${c.other}\` at ${formatSlot(c.otherSlot)}`,
+        { related: { file: images.get(c.other)!.file, path: `images.${c.other}.schedule` } },
+      );
+    }
+    for (const [name, envs] of unplaced) {
+      this.problem(
+        images.get(name)!.file,
+        `images.${name}.schedule`,
+        `no free build time on ${builders(envs)}: every time matching the schedule is within ${DEFAULT_MIN_GAP_MINUTES} minutes of another build`,
+      );
+    }
+  }
 }
+
 
 // ---------------------------------------------------------------------------------------------
 // Model
@@ -482,6 +585,7 @@ function buildModel(
     }))
     .sort((a, b) => cmp(a.name, b.name));
 
+  const keepOf = new Map(images.map((i) => [i.name, i.keepOutdated]));
   const buildsByEnv: Record<string, ImageReleases[]> = {};
   for (const e of envs) buildsByEnv[e.name] = [];
   for (const b of builds) {
@@ -503,6 +607,7 @@ function buildModel(
           image,
           ...(entry.type !== undefined ? { type: entry.type } : {}),
           ...(entry.outdated_name !== undefined ? { outdatedName: entry.outdated_name } : {}),
+          keepOutdated: keepOf.get(image) ?? d.keep_outdated ?? DEFAULTS.keepOutdated,
           releases,
         };
       })
@@ -521,14 +626,7 @@ function toImage(
   defaultProperties: Record<string, string>,
 ): Image {
   const u = img.upstream;
-  const s = img.schedule ?? {};
-  const schedule: Schedule = {
-    ...(s.weekday !== undefined ? { weekday: s.weekday } : {}),
-    ...(s.hour !== undefined ? { hour: s.hour } : {}),
-    ...(s.minute !== undefined ? { minute: s.minute } : {}),
-    ...(s.week_of_month !== undefined ? { weekOfMonth: s.week_of_month } : {}),
-    enabled: s.enabled ?? true,
-  };
+  const schedule = toSchedule(img.schedule ?? {});
   return {
     name,
     type,
@@ -560,6 +658,16 @@ function toImage(
     keepBuilds: img.keep_builds ?? d.keep_builds ?? DEFAULTS.keepBuilds,
     compression: img.compression ?? d.compression ?? DEFAULTS.compression,
     ...(img.end_of_life !== undefined ? { endOfLife: img.end_of_life } : {}),
+  };
+}
+
+function toSchedule(s: ScheduleEntry): Schedule {
+  return {
+    ...(s.weekday !== undefined ? { weekday: s.weekday } : {}),
+    ...(s.hour !== undefined ? { hour: s.hour } : {}),
+    ...(s.minute !== undefined ? { minute: s.minute } : {}),
+    ...(s.week_of_month !== undefined ? { weekOfMonth: s.week_of_month } : {}),
+    enabled: s.enabled ?? true,
   };
 }
 
@@ -622,11 +730,6 @@ function isBlankYaml(text: string): boolean {
   return text.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || /^(---|\.\.\.)\s*$/.test(l));
 }
 
-function isNotFound(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
     ? (value as Record<string, unknown>)
@@ -637,15 +740,6 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** `a.b[0].c` */
-export function formatPath(keys: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of keys) {
-    if (typeof k === 'number') out += `[${k}]`;
-    else out += out === '' ? String(k) : `.${String(k)}`;
-  }
-  return out;
-}
 
 function valueAt(raw: unknown, keys: readonly PropertyKey[]): unknown {
   let v: unknown = raw;

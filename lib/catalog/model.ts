@@ -148,6 +148,11 @@ export interface ImageReleases {
   readonly type?: string;
   /** Recorded for retired images: their Outdated name. */
   readonly outdatedName?: string;
+  /**
+   * Outdated releases retention keeps besides the newest (also once the image is retired): the
+   * image's keep_outdated, or defaults.yaml's when the definition is gone.
+   */
+  readonly keepOutdated?: number;
   readonly releases: readonly Release[];
 }
 

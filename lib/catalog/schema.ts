@@ -21,6 +21,29 @@ export const SCRIPT_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.sh$/;
 /** Release build ids: unique per image. */
 export const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/**
+ * User name packer logs in as (`ssh_user`): POSIX-style, at most 32 characters. Capitals are
+ * allowed because Windows images log in as `Admin`.
+ */
+export const USER_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,31}$/;
+/** Region, clouds.yaml entry and availability zone names. */
+export const CLOUD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Glance property keys. */
+export const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,255}$/;
+/** Longest OpenStack name accepted. */
+export const MAX_NAME_LENGTH = 255;
+
+/** Image attributes Glance or Terraform manage: never settable as properties. */
+export const RESERVED_PROPERTY_KEYS: ReadonlySet<string> = new Set([
+  'name', 'visibility', 'id', 'status', 'owner', 'checksum', 'os_hash_algo', 'os_hash_value', 'size',
+  'virtual_size', 'min_disk', 'min_ram', 'disk_format', 'container_format', 'protected', 'tags',
+  'os_hidden', 'created_at', 'updated_at', 'file', 'schema', 'direct_url', 'locations', 'self',
+  // set by goldsmith on each release (lib/constructs/image-release.ts: DEPRECATED_PROPERTY)
+  'depricated',
+]);
+/** Property key prefix goldsmith writes provenance under (image-release.ts: PROVENANCE_PREFIX). */
+export const RESERVED_PROPERTY_PREFIX = 'goldsmith_';
+
 /** Weekday names accepted by `schedule.weekday`, index = cron weekday (0 = sunday). */
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
@@ -55,6 +78,36 @@ export function urlProblem(value: string, base: boolean): string | undefined {
   }
   if (url.username || url.password) return 'must not contain credentials (user:password@)';
   if (base && !value.endsWith('/')) return `must end with '/' (base url), got \`${value}\``;
+  return undefined;
+}
+
+/**
+ * An OpenStack resource name (flavor, network, project, clouds.yaml entry): printable (the catalog
+ * text rule rejects control characters), no blanks at its ends, at most 255 characters, and no
+ * template syntax that packer (`{{ }}`), Terraform (`${ }`, `%{ }`) or a shell would expand.
+ */
+export function openstackNameProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'must not be empty';
+  if (value.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters, got ${value.length}`;
+  if (value.trim() !== value) return `must not start or end with blanks, got \`${value}\``;
+  const marker = ['{{', '}}', '${', '%{'].find((m) => value.includes(m));
+  if (marker !== undefined) return `must not contain \`${marker}\` (template syntax), got \`${value}\``;
+  return undefined;
+}
+
+/** A region, clouds.yaml entry or availability zone name. */
+export function cloudNameProblem(value: string): string | undefined {
+  if (value.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters, got ${value.length}`;
+  if (!CLOUD_NAME.test(value)) return `must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got ${show(value)}`;
+  return undefined;
+}
+
+/** A Glance property key that goldsmith may set. */
+export function propertyKeyProblem(key: string): string | undefined {
+  if (!PROPERTY_KEY.test(key)) return `invalid property key ${show(key)}: use A-Z, a-z, 0-9, _, ., : and - (1-255 characters)`;
+  if (RESERVED_PROPERTY_KEYS.has(key) || key.startsWith(RESERVED_PROPERTY_PREFIX)) {
+    return `property \`${key}\` is managed by ${key === 'depricated' || key.startsWith(RESERVED_PROPERTY_PREFIX) ? 'goldsmith' : 'glance or terraform'}: not settable as a property`;
+  }
   return undefined;
 }
 
@@ -167,8 +220,14 @@ const UpstreamChecksum = checked((v) => {
   return m[2].length === digits ? undefined : `${m[1]} must have ${digits} hex digits, got ${m[2].length}`;
 });
 
+/** OpenStack names (flavor, network, project, clouds.yaml entry). */
+const OpenStackName = checked(openstackNameProblem);
+/** Region, clouds.yaml entry and availability zone names. */
+const CloudName = checked(cloudNameProblem);
+const UserName = named(USER_NAME, 'user name', 'use A-Z, a-z, 0-9, _ and - (not first), at most 32 characters');
+
 /** Glance properties: string values only. */
-const Properties = z.record(z.string(), z.string());
+const Properties = z.record(checked(propertyKeyProblem), z.string());
 
 export const ChecksumAlgorithmSchema = z.enum(['sha256', 'sha512', 'md5']);
 export const VisibilitySchema = z.enum(['public', 'private', 'shared', 'community']);
@@ -212,10 +271,10 @@ export const BuilderSchema = strict({
   /** Where the builder serves stored builds; http(s), ends with '/'. */
   base_url: BaseUrl,
   /** Default imagebuilder. */
-  network: Text.optional(),
+  network: OpenStackName.optional(),
   /** Default img.zerodisk. */
-  flavor: Text.optional(),
-  availability_zone: Text,
+  flavor: OpenStackName.optional(),
+  availability_zone: CloudName,
   /** At least one IPv4/IPv6 CIDR. */
   ssh_source_cidrs: z.array(Cidr).min(1, { error: 'must list at least one cidr' }),
 });
@@ -240,11 +299,11 @@ export const S3BackendSchema = strict({
 export const BackendSchema = z.discriminatedUnion('type', [LocalBackendSchema, S3BackendSchema]);
 
 export const EnvironmentSchema = strict({
-  region: Text,
+  region: CloudName,
   /** clouds.yaml entry name (never credentials). */
-  cloud: Text,
+  cloud: CloudName,
   /** Owner project name -> clouds.yaml entry. */
-  owner_clouds: z.record(z.string(), Text).optional(),
+  owner_clouds: z.record(OpenStackName, CloudName).optional(),
   builder: BuilderSchema,
   /** Default {type: local, path: terraform.<env>.tfstate}. */
   backend: BackendSchema.optional(),
@@ -347,7 +406,7 @@ export const ImageSchema = strict({
   /** Default "Outdated (<display_name>)". */
   outdated_name: Text.optional(),
   upstream: UpstreamSchema,
-  ssh_user: Text,
+  ssh_user: UserName,
   /** Default false. */
   efi: z.boolean().optional(),
   min_ram_mb: intBetween(64, 1048576),
@@ -356,9 +415,9 @@ export const ImageSchema = strict({
   disk_format: DiskFormatSchema.optional(),
   visibility: VisibilitySchema.optional(),
   /** Owner project name; each environment carrying the image maps it in owner_clouds. */
-  owner: Text.optional(),
+  owner: OpenStackName.optional(),
   /** Only with visibility shared. */
-  members: z.array(Text).optional(),
+  members: z.array(OpenStackName).optional(),
   /** String values only (quote numbers and booleans). */
   properties: Properties.optional(),
   /** Key of templates.yaml. */
@@ -471,3 +530,4 @@ export type ImageEntry = z.output<typeof ImageSchema>;
 export type TemplatesFile = z.output<typeof TemplatesFileSchema>;
 export type BuildsFile = z.output<typeof BuildsFileSchema>;
 export type ReleaseEntry = z.output<typeof ReleaseSchema>;
+export type ScheduleEntry = z.output<typeof ScheduleSchema>;

@@ -1,4 +1,7 @@
-// The goldsmith dispatcher: `goldsmith <command> [options]`, `goldsmith help [command]`, `--help`.
+// The goldsmith dispatcher: `goldsmith <command> [options]`, `goldsmith help [command]`, `--help`,
+// `--version`.
+import * as fs from 'fs';
+import * as path from 'path';
 import { CatalogError, formatProblems } from '../catalog/errors';
 import { CliIo, Command, UsageError } from './command';
 import { COMMANDS } from './commands';
@@ -15,15 +18,44 @@ function usage(commands: readonly Command[]): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     `  ${'help'.padEnd(width)}  show this help, or \`goldsmith help <command>\``,
     '',
+    'options: -h, --help (this help), -V, --version (the version of goldsmith)',
     'run `goldsmith <command> --help` for the options of a command.',
   ].join('\n');
+}
+
+/** `goldsmith <version>`, from the package.json beside lib/ (source) or dist/ (compiled). */
+export function versionLine(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      if (pkg.name === 'goldsmith') return `goldsmith ${pkg.version}`;
+    } catch {
+      // not here: look one directory up
+    }
+  }
+  return 'goldsmith (unknown version)';
+}
+
+/**
+ * Writes lines to a stream until its reader goes away (`goldsmith --help | head -1`): then the
+ * rest is dropped instead of crashing with EPIPE, and a running build still finishes and cleans up.
+ */
+function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let open = true;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    open = false;
+  });
+  return (line) => {
+    if (open) stream.write(`${line}\n`);
+  };
 }
 
 /** The default io: process streams, current directory and environment. */
 export function processIo(): CliIo {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: lineWriter(process.stdout),
+    err: lineWriter(process.stderr),
     cwd: process.cwd(),
     env: process.env,
   };
@@ -42,6 +74,10 @@ export async function main(
     if (first === undefined) {
       printLines(io.err, usage(commands));
       return 2;
+    }
+    if (first === '--version' || first === '-V') {
+      io.out(versionLine());
+      return 0;
     }
     if (first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;

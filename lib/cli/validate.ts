@@ -1,6 +1,6 @@
 // goldsmith validate [--config DIR]: load the catalog and report every problem, or a one-line summary.
 import * as path from 'path';
-import { displayPath, formatProblems, loadCatalog } from '../catalog';
+import { displayPath, formatProblems, loadCatalog, type Catalog } from '../catalog';
 import { CatalogError } from '../catalog/errors';
 import { CliIo, Command, parseOptions, UsageError } from './command';
 import { checkStacks } from '../synth';
@@ -30,9 +30,10 @@ export const validateCommand: Command = {
     const dir = path.resolve(io.cwd, String(values.config ?? DEFAULT_CONFIG_DIR));
     try {
       const catalog = loadCatalog(dir);
-      const stackProblems = checkStacks(catalog);
-      for (const p of stackProblems) io.err(`${displayPath(dir, io.cwd)}: environments.${p.environment}: ${p.message}`);
-      if (stackProblems.length > 0) return 1;
+      const problems = checkStacks(catalog);
+      for (const line of formatProblems(problems, io.cwd)) io.err(line);
+      if (problems.length > 0) return 1;
+      for (const line of notices(catalog, io.cwd)) io.err(line);
       const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
       io.out(
         `ok: ${n(catalog.images.length, 'image')}, ${n(catalog.environments.length, 'environment')}, ` +
@@ -48,3 +49,36 @@ export const validateCommand: Command = {
     }
   },
 };
+
+/**
+ * What a valid catalog does that may be a mistake (a typo in an image key retires the image): one
+ * line per retired image per environment, and per carried image without any release.
+ */
+export function notices(catalog: Catalog, cwd: string): string[] {
+  const lines: string[] = [];
+  const where = (rel: string, key: string) => `${displayPath(path.join(catalog.configDir, rel), cwd)}: ${key}`;
+  const plural = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  const unreleased = new Map<string, string[]>();
+  for (const environment of catalog.environments) {
+    const recorded = new Map((catalog.builds[environment.name] ?? []).map((entry) => [entry.image, entry]));
+    const carried = new Set(environment.images);
+    for (const [name, entry] of recorded) {
+      if (carried.has(name) || entry.releases.length === 0) continue;
+      const kept = Math.min(entry.releases.length, 1 + (entry.keepOutdated ?? entry.releases.length));
+      const dropped = entry.releases.length - kept;
+      lines.push(
+        `notice: ${where(`builds/${environment.name}.yaml`, `images.${name}`)}: image \`${name}\` is retired in ${environment.name}: ` +
+          `its ${plural(kept, 'release')} ${kept === 1 ? 'becomes' : 'become'} outdated and hidden` +
+          (dropped > 0 ? ` (${dropped} older ${dropped === 1 ? 'one is' : 'ones are'} deleted by retention)` : ''),
+      );
+    }
+    for (const name of environment.images) {
+      if ((recorded.get(name)?.releases.length ?? 0) === 0) unreleased.set(name, [...(unreleased.get(name) ?? []), environment.name]);
+    }
+  }
+  const sourceOf = new Map(catalog.images.map((image) => [image.name, image.sourceFile]));
+  for (const [name, envs] of [...unreleased].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    lines.push(`notice: ${where(sourceOf.get(name)!, `images.${name}`)}: image \`${name}\` has no release in ${envs.join(', ')}: nothing is published there until one is promoted`);
+  }
+  return lines;
+}

@@ -120,7 +120,8 @@ function isoWeekday(weekday: number): number {
   return weekday === 0 ? 7 : weekday;
 }
 
-function formatSlot(t: number): string {
+/** `wed 09:40`: a minute of the week. */
+export function formatSlot(t: number): string {
   const weekday = Math.floor(t / 1440);
   const hour = Math.floor((t % 1440) / 60);
   const minute = t % 60;
@@ -139,9 +140,108 @@ function checkInt(prefix: string, field: string, value: unknown, min: number, ma
   }
 }
 
-interface Slotted {
-  readonly image: ScheduledImage;
+/** Two builds closer than the gap: `image` (later by name) collides with the earlier `other`. */
+export interface ScheduleCollision {
+  readonly image: string;
   readonly slot: number;
+  readonly other: string;
+  readonly otherSlot: number;
+  /** Minutes apart on the weekly timeline. */
+  readonly distance: number;
+}
+
+/** Where each enabled image of one builder runs, and what cannot be placed. */
+export interface SchedulePlan {
+  /** Minute of the week (0 = Sunday 00:00) per placed image. */
+  readonly slots: ReadonlyMap<string, number>;
+  /** Explicit times within the gap of an earlier (by name) explicit time; such an image is not placed. */
+  readonly collisions: readonly ScheduleCollision[];
+  /** Images without a free time matching their schedule, in placement order. */
+  readonly unplaced: readonly string[];
+}
+
+/** Default minimum gap between two builds on one builder (minutes). */
+export const DEFAULT_MIN_GAP_MINUTES = 30;
+
+/**
+ * The schedule rule of one builder, in one place (the construct and the catalog check use it):
+ * 1. fully explicit times are fixed, in name order; one within the gap of an earlier one collides;
+ * 2. partly or wholly automatic times: the most constrained first, then by name. Each starts at the
+ *    slot its name hashes to among the matching candidates and moves forward to the first candidate
+ *    at least the gap away from every taken slot.
+ * Linear in the number of images (a minute map of the week instead of pairwise comparisons).
+ */
+export function planSchedule(images: readonly ScheduledImage[], minGapMinutes: number = DEFAULT_MIN_GAP_MINUTES): SchedulePlan {
+  const enabled = images.filter((i) => i.schedule.enabled).sort((a, b) => cmp(a.name, b.name));
+  const slots = new Map<string, number>();
+  const collisions: ScheduleCollision[] = [];
+  const unplaced: string[] = [];
+  /** Per minute of the week: index + 1 of the explicit image taking it (0 = none). */
+  const explicitAt = new Int32Array(WEEK_MINUTES);
+  /** Per minute of the week: 1 when it lies within the gap of a taken slot. */
+  const blocked = new Uint8Array(WEEK_MINUTES);
+  const take = (slot: number) => {
+    for (let d = -(minGapMinutes - 1); d < minGapMinutes; d++) blocked[(slot + d + WEEK_MINUTES) % WEEK_MINUTES] = 1;
+  };
+
+  enabled.forEach((image, index) => {
+    const s = image.schedule;
+    if (s.weekday === undefined || s.hour === undefined || s.minute === undefined) return;
+    const slot = s.weekday * 1440 + s.hour * 60 + s.minute;
+    if (blocked[slot]) {
+      let first = Infinity;
+      for (let d = -(minGapMinutes - 1); d < minGapMinutes; d++) {
+        const at = explicitAt[(slot + d + WEEK_MINUTES) % WEEK_MINUTES];
+        if (at > 0 && at < first) first = at;
+      }
+      const other = enabled[first - 1];
+      const otherSlot = slots.get(other.name)!;
+      collisions.push({ image: image.name, slot, other: other.name, otherSlot, distance: weeklyDistance(slot, otherSlot) });
+      return;
+    }
+    explicitAt[slot] = index + 1;
+    slots.set(image.name, slot);
+    take(slot);
+  });
+
+  const auto = enabled
+    .filter((i) => i.schedule.weekday === undefined || i.schedule.hour === undefined || i.schedule.minute === undefined)
+    .sort((a, b) => freedom(a.schedule) - freedom(b.schedule) || cmp(a.name, b.name));
+  const candidatesOf = new Map<string, number[]>();
+  for (const image of auto) {
+    const s = image.schedule;
+    const shape = `${s.weekday}/${s.hour}/${s.minute}`;
+    let candidates = candidatesOf.get(shape);
+    if (!candidates) {
+      candidates = [];
+      for (let t = 0; t < WEEK_MINUTES; t++) {
+        const weekday = Math.floor(t / 1440);
+        const hour = Math.floor((t % 1440) / 60);
+        const minute = t % 60;
+        if (s.weekday !== undefined && weekday !== s.weekday) continue;
+        if (s.hour !== undefined && hour !== s.hour) continue;
+        if (s.minute !== undefined ? minute !== s.minute : minute % AUTO_STEP_MINUTES !== 0) continue;
+        candidates.push(t);
+      }
+      candidatesOf.set(shape, candidates);
+    }
+    const start = hashIndex(image.name, candidates.length);
+    let chosen: number | undefined;
+    for (let k = 0; k < candidates.length; k++) {
+      const t = candidates[(start + k) % candidates.length];
+      if (!blocked[t]) {
+        chosen = t;
+        break;
+      }
+    }
+    if (chosen === undefined) {
+      unplaced.push(image.name);
+      continue;
+    }
+    slots.set(image.name, chosen);
+    take(chosen);
+  }
+  return { slots, collisions, unplaced };
 }
 
 /**
@@ -167,6 +267,7 @@ export class BuildSchedule extends Construct {
   public readonly entries: readonly CronEntry[];
   /** The text of `/etc/cron.d/goldsmith` (ends with a newline). */
   public readonly cronFileText: string;
+  private readonly entryByImage: ReadonlyMap<string, CronEntry>;
 
   constructor(scope: Construct, id: string, props: BuildScheduleProps) {
     super(scope, id);
@@ -183,7 +284,7 @@ export class BuildSchedule extends Construct {
     }
     this.bundlePath = checkPath(prefix, 'bundle path', props.bundlePath ?? '/etc/goldsmith/bundle');
     this.goldsmithPath = checkPath(prefix, 'goldsmith path', props.goldsmithPath ?? '/usr/local/bin/goldsmith');
-    this.minGapMinutes = props.minGapMinutes ?? 30;
+    this.minGapMinutes = props.minGapMinutes ?? DEFAULT_MIN_GAP_MINUTES;
     checkInt(prefix, 'minimum gap (minutes)', this.minGapMinutes, 1, 720);
 
     const vars: Record<string, string> = { ...DEFAULT_CRON_ENVIRONMENT, ...(props.environmentVariables ?? {}) };
@@ -218,64 +319,23 @@ export class BuildSchedule extends Construct {
         throw new Error(`${p}.week_of_month needs a weekday (e.g. week_of_month 2 with weekday 3 = second wednesday)`);
       }
     }
-    const enabled = props.images.filter((i) => i.schedule.enabled).sort((a, b) => cmp(a.name, b.name));
-
-    // 1. Fully explicit times are fixed; two of them within the gap is an error naming both.
-    const taken: Slotted[] = [];
-    for (const image of enabled) {
-      const s = image.schedule;
-      if (s.weekday === undefined || s.hour === undefined || s.minute === undefined) continue;
-      const slot = s.weekday * 1440 + s.hour * 60 + s.minute;
-      for (const other of taken) {
-        const d = weeklyDistance(slot, other.slot);
-        if (d < this.minGapMinutes) {
-          throw new Error(
-            `${prefix}: images ${other.image.name} (${formatSlot(other.slot)}) and ${image.name} (${formatSlot(slot)}) ` +
-              `are scheduled ${d} minutes apart; builds on one builder must be at least ${this.minGapMinutes} minutes apart`,
-          );
-        }
-      }
-      taken.push({ image, slot });
+    const plan = planSchedule(props.images, this.minGapMinutes);
+    const collision = plan.collisions[0];
+    if (collision) {
+      throw new Error(
+        `${prefix}: images ${collision.other} (${formatSlot(collision.otherSlot)}) and ${collision.image} (${formatSlot(collision.slot)}) ` +
+          `are scheduled ${collision.distance} minutes apart; builds on one builder must be at least ${this.minGapMinutes} minutes apart`,
+      );
     }
-
-    // 2. Partly or wholly automatic times: the most constrained first, then by name. Each starts
-    //    at the slot its name hashes to among the matching candidates and moves forward to the
-    //    first candidate at least the gap away from every taken slot.
-    const auto = enabled
-      .filter((i) => i.schedule.weekday === undefined || i.schedule.hour === undefined || i.schedule.minute === undefined)
-      .sort((a, b) => freedom(a.schedule) - freedom(b.schedule) || cmp(a.name, b.name));
-    for (const image of auto) {
-      const s = image.schedule;
-      const candidates: number[] = [];
-      for (let t = 0; t < WEEK_MINUTES; t++) {
-        const weekday = Math.floor(t / 1440);
-        const hour = Math.floor((t % 1440) / 60);
-        const minute = t % 60;
-        if (s.weekday !== undefined && weekday !== s.weekday) continue;
-        if (s.hour !== undefined && hour !== s.hour) continue;
-        if (s.minute !== undefined ? minute !== s.minute : minute % AUTO_STEP_MINUTES !== 0) continue;
-        candidates.push(t);
-      }
-      const start = hashIndex(image.name, candidates.length);
-      let chosen: number | undefined;
-      for (let k = 0; k < candidates.length; k++) {
-        const t = candidates[(start + k) % candidates.length];
-        if (taken.every((o) => weeklyDistance(t, o.slot) >= this.minGapMinutes)) {
-          chosen = t;
-          break;
-        }
-      }
-      if (chosen === undefined) {
-        throw new Error(
-          `${prefix}: no free time for image ${image.name}: every time matching its schedule is within ` +
-            `${this.minGapMinutes} minutes of another build on this builder`,
-        );
-      }
-      taken.push({ image, slot: chosen });
+    if (plan.unplaced.length > 0) {
+      throw new Error(
+        `${prefix}: no free time for image ${plan.unplaced[0]}: every time matching its schedule is within ` +
+          `${this.minGapMinutes} minutes of another build on this builder`,
+      );
     }
 
     // 3. The entries and lines.
-    const slotOf = new Map(taken.map((t) => [t.image.name, t.slot]));
+    const slotOf = plan.slots;
     const entries: CronEntry[] = [];
     for (const image of [...props.images].sort((a, b) => cmp(a.name, b.name))) {
       const s = image.schedule;
@@ -312,6 +372,7 @@ export class BuildSchedule extends Construct {
       entries.push(Object.freeze(entry));
     }
     this.entries = Object.freeze(entries);
+    this.entryByImage = new Map(entries.map((e) => [e.image, e]));
 
     const lines = [
       '# /etc/cron.d/goldsmith: GOLD image builds of environment ' + env,
@@ -329,7 +390,7 @@ export class BuildSchedule extends Construct {
 
   /** The entry of one image (throws for an image this builder does not carry). */
   public entryFor(image: string): CronEntry {
-    const entry = this.entries.find((e) => e.image === image);
+    const entry = this.entryByImage.get(image);
     if (!entry) throw new Error(`build schedule ${this.environment}: no image ${JSON.stringify(image)} on this builder`);
     return entry;
   }

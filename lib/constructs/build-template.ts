@@ -1,10 +1,10 @@
 // One packer template per template variant (templates.yaml entry), plus the provisioning scripts
 // it runs. A plain Construct, not a Terraform resource: the bundle writer collects it into
 // builder/templates/<fileName> and builder/scripts/<script>.
-import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import type { Template } from '../catalog/model';
+import { MAX_SCRIPT_BYTES, readCatalogFile } from '../catalog/read';
 import { canonicalJson, sha256Hex } from '../bundle/canonical-json';
 import {
   PackerTemplate,
@@ -89,13 +89,15 @@ export class BuildTemplate extends Construct {
     this.scripts = Object.freeze(
       files.map((file) => {
         const full = path.join(props.scriptDir, file);
-        let content: string;
-        try {
-          content = fs.readFileSync(full, 'utf8');
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new Error(`template ${name}: provisioning script ${file} not found in ${props.scriptDir} (${code ?? String(e)})`);
+        // The same reader as the loader: a script swapped for a symlink or FIFO since validation is refused.
+        const read = readCatalogFile(full, MAX_SCRIPT_BYTES);
+        if (!read.ok) {
+          const where = `template ${name}: provisioning script ${file}`;
+          throw new Error(
+            read.code === 'ENOENT' ? `${where} not found in ${props.scriptDir}` : `${where} in ${props.scriptDir} ${read.message}`,
+          );
         }
+        const content = read.text;
         return Object.freeze({ name: file, content, sha256: sha256Hex(content) });
       }),
     );

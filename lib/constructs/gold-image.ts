@@ -39,8 +39,8 @@ export interface GoldImageProps {
    */
   readonly releases?: ImageReleases;
   /**
-   * Whether the image is retired: every release becomes Outdated and hidden, and all of them are
-   * kept (no retention), so pruning the builds file is what deletes them.
+   * Whether the image is retired: every release becomes Outdated and hidden; retention still
+   * applies (keep_outdated of the definition, or `releases.keepOutdated` once it is gone).
    * @default true when `image` is undefined or the environment does not carry the image
    */
   readonly retired?: boolean;
@@ -171,7 +171,9 @@ export class GoldImage extends Construct {
     const memberIds = line.members.map(
       (member): ImageMember => ({ name: member, projectId: this.memberProjectId(member, props.memberProjectIds) }),
     );
-    const kept = retired || !image ? sorted : sorted.slice(0, 1 + image.keepOutdated);
+    // Retention also applies once retired: what it had deleted must not come back.
+    const keepOutdated = image?.keepOutdated ?? recorded?.keepOutdated;
+    const kept = keepOutdated === undefined ? sorted : sorted.slice(0, 1 + keepOutdated);
     this.dropped = sorted.slice(kept.length);
 
     const releases: ImageRelease[] = [];

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
+import { deadline } from '../build/deadline';
 
 export type HeaderMap = Record<string, string>;
 
@@ -357,7 +358,8 @@ export class GlanceClient {
         headers,
         ...(opts.rawBody !== undefined ? { body: opts.rawBody as unknown as string } : {}),
         ...(streaming ? { duplex: 'half' as const } : {}),
-        ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+        // Not cleared: the caller reads the body after this returns; the unref'd timer then aborts nothing.
+        ...(timeoutMs ? { signal: deadline(timeoutMs).signal } : {}),
       } as RequestInit);
     } catch (e) {
       throw new GlanceError(method, pathOnly, undefined, `request failed: ${causeText(e)}`);

@@ -3,6 +3,7 @@
 // POST <auth_url>/v3/auth/tokens; the token comes back in X-Subject-Token, the catalog in the body.
 // Errors are one line with the HTTP status and Keystone's message, and never contain the password,
 // the application credential secret or a token.
+import { deadline } from '../build/deadline';
 import type { CloudAuth, CloudAuthType } from './clouds';
 
 export interface CatalogEndpoint {
@@ -131,21 +132,25 @@ export async function authenticate(
   const url = `${identityV3Url(input.auth.auth_url)}/auth/tokens`;
   const where = `Keystone POST ${new URL(url).pathname}`;
   let res: Response;
+  let text: string;
+  const d = deadline(opts.timeoutMs ?? 30_000);
   try {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body,
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+      signal: d.signal,
     });
+    text = await res.text();
   } catch (e) {
-    throw new KeystoneError(`${where} (${new URL(url).host}): request failed: ${causeText(e)}`);
+    throw new KeystoneError(`${where} (${new URL(url).host}): request failed: ${d.timedOut ? 'timed out' : causeText(e)}`);
+  } finally {
+    d.clear();
   }
-  const text = await res.text();
   if (!res.ok) {
-    // Keystone does not echo credentials, but redact them anyway should a proxy ever do so.
-    const msg = redact(keystoneMessage(text), [input.auth.password, input.auth.application_credential_secret]);
-    throw new KeystoneError(`${where}: ${res.status} ${res.statusText}: ${msg}`, res.status);
+    // Status code and a fixed text only: nothing the server (or a proxy echoing the request, which
+    // holds the password) sends back can reach the message, not even the reason phrase.
+    throw new KeystoneError(`${where}: ${res.status} ${AUTH_FAILURE[res.status] ?? 'authentication request refused'}`, res.status);
   }
   const token = res.headers.get('x-subject-token');
   if (!token) throw new KeystoneError(`${where}: ${res.status} but no X-Subject-Token header`, res.status);
@@ -214,22 +219,18 @@ export function findEndpoint(catalog: CatalogService[], q: EndpointQuery): strin
   return matches[0].url;
 }
 
-function keystoneMessage(text: string): string {
-  try {
-    const j = JSON.parse(text) as { error?: { message?: string; title?: string } };
-    const m = j.error?.message ?? j.error?.title;
-    if (m) return oneLine(m);
-  } catch {
-    // not JSON
-  }
-  return oneLine(text.replace(/<[^>]*>/g, ' ')) || '(empty body)';
-}
-
-function redact(s: string, secrets: (string | undefined)[]): string {
-  let out = s;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  return out;
-}
+/** Fixed texts for failed token requests (never the server's own words). */
+const AUTH_FAILURE: Readonly<Record<number, string>> = {
+  400: 'Bad Request: Keystone refused the authentication request',
+  401: 'Unauthorized: the credentials were not accepted',
+  403: 'Forbidden: the user may not get a token for this scope',
+  404: 'Not Found: no Keystone v3 token API at this URL',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 function oneLine(s: string, max = 300): string {
   const t = s.replace(/\s+/g, ' ').trim();

@@ -4,6 +4,7 @@
 // network (packer_vars.network, e.g. `imagebuilder`). One GET on node's fetch, no dependencies.
 // Errors are one line with the method, the path, the status and Neutron's message; they never
 // include the request headers (the token).
+import { deadline } from '../build/deadline';
 
 export type NeutronHeaders = Record<string, string>;
 
@@ -45,18 +46,20 @@ export async function findNetworkId(
   if (name === '') throw new NeutronError('network name is empty');
   const url = `${networkV2Url(endpoint)}/networks?name=${encodeURIComponent(name)}`;
   const where = `Neutron GET ${new URL(url).pathname}?name=${encodeURIComponent(name)}`;
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
+  const d = deadline(opts.timeoutMs ?? 60_000, opts.signal);
   let res: Response;
   let text: string;
   try {
     res = await fetch(url, {
       method: 'GET',
       headers: { Accept: 'application/json', ...headers },
-      signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
+      signal: d.signal,
     });
     text = await res.text();
   } catch (e) {
-    throw new NeutronError(`${where} (${new URL(url).host}): request failed: ${causeText(e)}`);
+    throw new NeutronError(`${where} (${new URL(url).host}): request failed: ${d.timedOut ? 'timed out' : causeText(e)}`);
+  } finally {
+    d.clear();
   }
   if (!res.ok) throw new NeutronError(`${where}: ${res.status} ${res.statusText}: ${neutronMessage(text)}`, res.status);
   let body: { networks?: unknown };

@@ -26,13 +26,14 @@ timeout_s=${GLANCE_START_TIMEOUT:-60}
 case $port in
   ''|*[!0-9]*) echo "start-glance: port must be a number, got '$port'" >&2; exit 2 ;;
 esac
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# Glance's plugin loader (stevedore) caches in ~/.cache: keep it in the instance directory.
+export HOME="$dir" XDG_CACHE_HOME="$dir/cache"
 if ! "$py" -c 'import glance.cmd.api' 2>/dev/null; then
   echo "start-glance: python3-glance is not importable by $py (apt-get install -y --no-install-recommends python3-glance)" >&2
   exit 3
 fi
-
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
 if [ -f "$dir/glance-api.pid" ] && kill -0 "$(cat "$dir/glance-api.pid")" 2>/dev/null; then
   echo "start-glance: already running in $dir (pid $(cat "$dir/glance-api.pid"))" >&2
   exit 1

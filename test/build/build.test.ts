@@ -6,7 +6,7 @@ import * as path from 'path';
 import { runBuild } from '../../lib/build';
 import { describeWithTools } from '../support/tools';
 import { FakeBaker, MARKER_OFFSET, markerFor } from './fake-baker';
-import { createFixture, DAY1, deepListing, IMAGE, md5, readReport, runOptions, sha256, snapshot, storeFiles, type Fixture } from './fixture';
+import { createFixture, DAY1, deepListing, expectLatestLayout, IMAGE, latestTrio, md5, readReport, runOptions, sha256, snapshot, storeFiles, type Fixture } from './fixture';
 
 async function readMarker(file: string, dir: string): Promise<string> {
   const raw = path.join(dir, 'check.raw');
@@ -39,10 +39,16 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     const bytes = fs.readFileSync(path.join(store, file));
     expect(fs.readFileSync(path.join(store, `${IMAGE}-20261125.md5`), 'utf8')).toBe(`${md5(bytes)}  ${file}\n`);
     expect(fs.readFileSync(path.join(store, `${IMAGE}-20261125.sha256`), 'utf8')).toBe(`${sha256(bytes)}  ${file}\n`);
+    // -latest.<ext> -> .testimg-latest/image.<ext>; .testimg-latest -> .testimg-20261125.latest;
+    // .testimg-20261125.latest/image.<ext> -> ../testimg-20261125.<ext>
     for (const ext of ['qcow2', 'md5', 'sha256']) {
       expect(fs.lstatSync(path.join(store, `${IMAGE}-latest.${ext}`)).isSymbolicLink()).toBe(true);
-      expect(fs.readlinkSync(path.join(store, `${IMAGE}-latest.${ext}`))).toBe(`${IMAGE}-20261125.${ext}`);
+      expect(fs.readlinkSync(path.join(store, `${IMAGE}-latest.${ext}`))).toBe(`.${IMAGE}-latest/image.${ext}`);
+      expect(fs.realpathSync(path.join(store, `${IMAGE}-latest.${ext}`))).toBe(fs.realpathSync(path.join(store, `${IMAGE}-20261125.${ext}`)));
     }
+    expect(fs.readlinkSync(path.join(store, `.${IMAGE}-latest`))).toBe(`.${IMAGE}-20261125.latest`);
+    expect(fs.readdirSync(path.join(store, `.${IMAGE}-20261125.latest`)).sort()).toEqual(['image.md5', 'image.qcow2', 'image.sha256']);
+    expectLatestLayout(store, `${IMAGE}-20261125`);
     // md5sum -c works on the file as written (relative name)
     await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
 
@@ -107,16 +113,58 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(fx.server.count(fx.imagePath)).toBe(2);
   });
 
-  test('--force rebuilds; a second build on the same day replaces that day\'s files', async () => {
-    await runBuild(runOptions(fx));
-    const first = snapshot(fx.config.paths.store);
+  test('a same-day rebuild and a clock that went back never overwrite a stored (maybe promoted) build', async () => {
+    const store = fx.config.paths.store;
+    const day2 = `${IMAGE}-20261125`;
+    expect((await runBuild(runOptions(fx))).result).toBe('success');
+    const first = snapshot(store);
+    const firstIno = fs.statSync(path.join(store, `${day2}.qcow2`)).ino;
     const baker = new FakeBaker();
     const report = await runBuild(runOptions(fx, { force: true, baker }));
     expect(report.result).toBe('success');
     expect(baker.calls).toBe(1);
-    expect(fx.server.count(fx.imagePath)).toBe(2);
-    expect(Object.keys(snapshot(fx.config.paths.store))).toEqual(Object.keys(first));
-    await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: fx.config.paths.store });
+    expect(report.artifact!.file).toBe(`${day2}-2.qcow2`);
+    // the first build's files are untouched (same bytes, same inode), -latest moved to the new one
+    for (const ext of ['qcow2', 'md5', 'sha256']) expect(snapshot(store)[`${day2}.${ext}`]).toBe(first[`${day2}.${ext}`]);
+    expect(fs.statSync(path.join(store, `${day2}.qcow2`)).ino).toBe(firstIno);
+    expect(fs.readFileSync(path.join(store, `${day2}-2.md5`), 'utf8')).toMatch(new RegExp(`^[0-9a-f]{32}  ${day2}-2\\.qcow2\n$`));
+    expectLatestLayout(store, `${day2}-2`);
+    await execa('md5sum', ['-c', `${day2}.md5`, `${day2}-2.md5`, `${IMAGE}-latest.md5`], { cwd: store });
+
+    // the clock goes back to DAY1 (twice): new names again, the newest by name is kept by retention
+    const back = await runBuild(runOptions(fx, { force: true, now: () => DAY1 }));
+    expect(back.artifact!.file).toBe(`${IMAGE}-20261120.qcow2`);
+    const again = await runBuild(runOptions(fx, { force: true, now: () => DAY1 }));
+    expect(again.artifact!.file).toBe(`${IMAGE}-20261120-2.qcow2`);
+    expect(fs.readdirSync(store).filter((n) => n.endsWith('.qcow2')).sort()).toEqual([`${IMAGE}-20261120-2.qcow2`, `${day2}-2.qcow2`, `${IMAGE}-latest.qcow2`]);
+    expect(snapshot(store)[`${day2}-2.qcow2`]).toBeDefined();
+    await execa('sh', ['-c', 'for f in *.md5 *.sha256; do case $f in *.md5) md5sum -c "$f";; *) sha256sum -c "$f";; esac || exit 1; done'], { cwd: store });
+  });
+
+  test('a store of the old layout (direct -latest links) is migrated by the next run, even an unchanged one', async () => {
+    const store = fx.config.paths.store;
+    const day1 = `${IMAGE}-20261120`;
+    expect((await runBuild(runOptions(fx, { now: () => DAY1 }))).result).toBe('success');
+    // back to the layout of the old runner: no pointer, no directory, direct relative links
+    fs.rmSync(path.join(store, `.${IMAGE}-latest`));
+    fs.rmSync(path.join(store, `.${day1}.latest`), { recursive: true });
+    for (const ext of ['qcow2', 'md5', 'sha256']) {
+      fs.symlinkSync(`${day1}.${ext}`, path.join(store, `.old.tmp`));
+      fs.renameSync(path.join(store, `.old.tmp`), path.join(store, `${IMAGE}-latest.${ext}`));
+    }
+    const o = runOptions(fx);
+    const report = await runBuild(o);
+    expect(report.result).toBe('unchanged');
+    expect(o.lines).toContain(
+      `-latest links brought into the pointer layout: made .${day1}.latest/, .${IMAGE}-latest -> .${day1}.latest, ` +
+        `${IMAGE}-latest.md5 -> .${IMAGE}-latest/image.md5, ${IMAGE}-latest.sha256 -> .${IMAGE}-latest/image.sha256, ${IMAGE}-latest.qcow2 -> .${IMAGE}-latest/image.qcow2`,
+    );
+    expectLatestLayout(store, day1);
+    await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
+    // the next build switches the migrated trio as usual
+    expect((await runBuild(runOptions(fx, { force: true }))).result).toBe('success');
+    expectLatestLayout(store, `${IMAGE}-20261125`);
+    expect(fs.readdirSync(store).sort()).toEqual(storeFiles('20261120', '20261125'));
   });
 
   test('--dry-run writes nothing and makes no request', async () => {
@@ -160,7 +208,10 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(kept).not.toContain(`${IMAGE}-20261002T000000Z.log`);
     expect(report.result).toBe('success');
     expect(report.steps.find((s) => s.name === 'prune')!.detail).toContain(`${IMAGE}-20260101.qcow2`);
-    expect(fs.readdirSync(store).sort()).toEqual([...others, ...storeFiles('20260201', '20261125')].sort());
+    // the seeded builds had no .<base>.latest/ directory; this build has one and the pointer names it
+    const expected = [...others, ...storeFiles('20260201', '20261125').filter((n) => n !== `.${IMAGE}-20260201.latest`)].sort();
+    expect(fs.readdirSync(store).sort()).toEqual(expected);
+    expectLatestLayout(store, `${IMAGE}-20261125`);
   });
 
   test('zstd compression and raw output', async () => {
@@ -178,7 +229,11 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(report.result).toBe('success');
     const raw = path.join(fx.config.paths.store, `${IMAGE}-20261125.raw`);
     expect(fs.statSync(raw).size).toBe(8 * 1024 * 1024);
-    expect(fs.readlinkSync(path.join(fx.config.paths.store, `${IMAGE}-latest.raw`))).toBe(`${IMAGE}-20261125.raw`);
+    // the trio switched to the raw build in one step; the qcow2 -latest link is removed
+    const store = fx.config.paths.store;
+    expectLatestLayout(store, `${IMAGE}-20261125`, 'raw');
+    expect(fs.lstatSync(path.join(store, `${IMAGE}-latest.qcow2`), { throwIfNoEntry: false })).toBeUndefined();
+    expect(latestTrio(store, 'raw')).toBe(`${IMAGE}-20261125`);
     expect(report.steps.find((s) => s.name === 'convert')!.detail).toContain('-O raw -m 4 -W');
     expect(await readMarker(raw, fx.root)).toBe(markerFor(IMAGE));
   });

@@ -22,6 +22,8 @@ export interface FakeBakerOptions {
   readonly gate?: Promise<void>;
   /** Called when bake starts. */
   readonly onStart?: () => void;
+  /** Hands back this file (written by the callback into the work dir) instead of baking. */
+  readonly artifact?: (workDir: string) => Promise<{ file: string; format?: string }>;
 }
 
 export class FakeBaker implements ImageBaker {
@@ -36,11 +38,15 @@ export class FakeBaker implements ImageBaker {
     this.opts.onStart?.();
     if (this.opts.gate) await this.opts.gate;
     req.log('fake packer: build started');
+    if (this.opts.artifact) {
+      const a = await this.opts.artifact(req.workDir);
+      return { artifactFile: a.file, toolVersions: { packer: '0.0.0-fake' }, ...(a.format ? { format: a.format } : {}) };
+    }
     if (this.opts.mode === 'fail') {
       throw new Error('packer build failed: exit status 1 (Build \'openstack\' errored: fake)');
     }
     const raw = path.join(req.workDir, 'baked.raw');
-    await execa('qemu-img', ['convert', '-O', 'raw', req.sourceFile, raw]);
+    await execa('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', req.sourceFile, raw]);
     const fd = fs.openSync(raw, 'r+');
     try {
       fs.writeSync(fd, Buffer.from(markerFor(req.config.image)), 0, undefined, MARKER_OFFSET);

@@ -10,20 +10,23 @@ import { BuildLockedError, runBuild } from '../../lib/build';
 import type { BuildReport } from '../../lib/build/report';
 import { describeWithTools } from '../support/tools';
 import { FakeBaker } from './fake-baker';
-import { createFixture, DAY1, DAY2, IMAGE, makeUpstreamImage, readReport, runOptions, sha256, snapshot, storeFiles, writeQemuImgShim, type Fixture } from './fixture';
+import { createFixture, DAY1, DAY2, expectLatestLayout, IMAGE, latestTrio, makeUpstreamImage, readReport, runOptions, sha256, snapshot, storeFiles, writeQemuImgShim, type Fixture } from './fixture';
+
+/** Hidden names of the -latest layout: the pointer and the per-build directories. */
+const LAYOUT_NAME = new RegExp(`^\\.${IMAGE}-(latest|\\d{8}(-\\d+)?\\.latest)$`);
 
 /** The four end conditions of every failure path (previous = store snapshot before the failed run). */
 async function expectCleanFailure(fx: Fixture, previous: Record<string, string>, error: RegExp | string): Promise<BuildReport> {
   const store = fx.config.paths.store;
   // 1. no partial file: nothing hidden, nothing .tmp, store exactly as before
   const names = fs.existsSync(store) ? fs.readdirSync(store) : [];
-  expect(names.filter((n) => n.startsWith('.') || n.endsWith('.tmp'))).toEqual([]);
+  expect(names.filter((n) => (n.startsWith('.') && !LAYOUT_NAME.test(n)) || n.endsWith('.tmp'))).toEqual([]);
   // 3. earlier builds intact (content and links)
   expect(snapshot(store)).toEqual(previous);
   // 2. -latest points at a complete, verified build (or is absent)
   const latest = path.join(store, `${IMAGE}-latest.qcow2`);
   if (Object.keys(previous).length > 0) {
-    expect(fs.readlinkSync(latest)).toBe(`${IMAGE}-20261120.qcow2`);
+    expectLatestLayout(store, `${IMAGE}-20261120`);
     await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
     await execa('qemu-img', ['check', latest]);
   } else {
@@ -210,8 +213,139 @@ describeWithTools(['qemu-img'], 'runBuild failure paths', () => {
     expect(o.lines).toContain(`removed stale temp file .${IMAGE}-20261125T093000Z.qcow2.tmp of an earlier run`);
     expect(o.lines).toContain(`removed stale work directory ${IMAGE}-20261125T093000Z of an earlier run`);
     expect(fs.readdirSync(store).sort()).toEqual(storeFiles('20261120', '20261125'));
-    expect(fs.readlinkSync(path.join(store, `${IMAGE}-latest.qcow2`))).toBe(`${IMAGE}-20261125.qcow2`);
+    expectLatestLayout(store, `${IMAGE}-20261125`);
     await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
     expect(fs.readdirSync(fx.config.paths.work)).toEqual([]);
+  });
+  test.each([
+    ['checksums-published', 'previous'],
+    ['image-published', 'previous'],
+    ['latest-dir-created', 'previous'],
+    ['pointer-temp-created', 'previous'],
+    ['latest-switched', 'new'],
+  ] as const)(
+    'SIGKILL in the store step (%s): the -latest trio resolves to one build (the %s one), never mixed; the next run recovers',
+    async (point, which) => {
+      await seedPreviousBuild(fx);
+      const store = fx.config.paths.store;
+      // a same-day build exists too: the killed run must not touch it
+      expect((await runBuild(runOptions(fx, { force: true }))).result).toBe('success');
+      const previous = `${IMAGE}-20261125`;
+      const killed = `${IMAGE}-20261125-2`;
+      const before = snapshot(store);
+      const marker = path.join(fx.root, 'paused');
+      const child = spawn(
+        process.execPath,
+        [path.join(__dirname, 'run-build-child.js'), JSON.stringify({ bundleDir: fx.bundleDir, image: IMAGE, now: DAY2.toISOString(), pauseAt: point, marker, force: true })],
+        { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (out += d));
+      const exited = new Promise<void>((r) => child.on('exit', () => r()));
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!fs.existsSync(marker)) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child never reached ${point}:\n${out}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+        await exited;
+      }
+
+      // what a reader sees now: the three -latest names resolve to files of ONE build (the previous
+      // one until the pointer switched, then the new one), every checksum file names an image and
+      // matches it when it exists, every image has its own checksum files, earlier builds untouched
+      expect(latestTrio(store)).toBe(which === 'previous' ? previous : killed);
+      expectLatestLayout(store, which === 'previous' ? previous : killed);
+      const now = snapshot(store);
+      for (const [name, hash] of Object.entries(before)) if (name !== `.${IMAGE}-latest`) expect(now[name]).toBe(hash);
+      const names = fs.readdirSync(store).filter((n) => !n.startsWith('.'));
+      for (const n of names.filter((x) => /\.(md5|sha256)$/.test(x))) {
+        const [, named] = /^[0-9a-f]+  (\S+)\n$/.exec(fs.readFileSync(path.join(store, n), 'utf8'))!;
+        expect(named).toMatch(/^testimg-\d{8}(-\d+)?\.qcow2$/);
+        if (fs.existsSync(path.join(store, named))) await execa(n.endsWith('.md5') ? 'md5sum' : 'sha256sum', ['-c', n], { cwd: store });
+      }
+      for (const img of names.filter((x) => x.endsWith('.qcow2') && !x.includes('-latest.'))) {
+        const base = img.replace(/\.qcow2$/, '');
+        await execa('md5sum', ['-c', `${base}.md5`], { cwd: store });
+        await execa('sha256sum', ['-c', `${base}.sha256`], { cwd: store });
+      }
+      await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
+      await execa('sha256sum', ['-c', `${IMAGE}-latest.sha256`], { cwd: store });
+      await execa('qemu-img', ['check', '-f', 'qcow2', path.join(store, `${IMAGE}-latest.qcow2`)]);
+      // leftovers of the killed run: a temp image before it was published, the pointer's temp link
+      const leftovers = fs.readdirSync(store).filter((n) => n.startsWith('.') && !LAYOUT_NAME.test(n));
+      if (point === 'checksums-published') expect(leftovers).toEqual([`.${IMAGE}-20261125T093000Z.qcow2.tmp`]);
+      else if (point === 'pointer-temp-created') expect(leftovers).toEqual([expect.stringMatching(new RegExp(`^\\.${IMAGE}-latest\\.\\d+\\.[0-9a-f]{8}\\.tmp$`))]);
+      else expect(leftovers).toEqual([]);
+      expect(fs.existsSync(path.join(store, `.${killed}.latest`))).toBe(!['checksums-published', 'image-published'].includes(point));
+
+      // the next run: at each of its own store points the trio is one build, too
+      const trios: (string | undefined)[] = [];
+      const o = runOptions(fx, { now: () => new Date('2026-11-25T10:00:00Z'), force: true, storeHook: () => trios.push(latestTrio(store)) });
+      const report = await runBuild(o);
+      expect(report.error).toBeUndefined();
+      expect(report.result).toBe('success');
+      const newest = report.artifact!.file.replace(/\.qcow2$/, '');
+      expect(trios).toEqual([...Array(4).fill(which === 'previous' ? previous : killed), newest]);
+      expectLatestLayout(store, newest);
+      await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
+      // hidden names: only the pointer and the directories of builds still in the store (retention keeps 2)
+      const hidden = fs.readdirSync(store).filter((n) => n.startsWith('.')).sort();
+      const builds = fs.readdirSync(store).filter((n) => /^testimg-\d{8}(-\d+)?\.qcow2$/.test(n)).map((n) => n.replace(/\.qcow2$/, ''));
+      expect(builds.length).toBe(2);
+      const withDir = builds.filter((b) => b === newest || fs.existsSync(path.join(store, `.${b}.latest`)));
+      expect(hidden).toEqual([`.${IMAGE}-latest`, ...withDir.map((b) => `.${b}.latest`)].sort());
+      if (process.env.GOLDSMITH_DEBUG_BUILD) process.stderr.write(o.lines.join('\n'));
+      if (point === 'checksums-published') expect(o.lines.some((l) => /^removed testimg-20261125-2\.md5: its image was never stored/.test(l))).toBe(true);
+      if (point === 'pointer-temp-created') expect(o.lines.some((l) => new RegExp(`^removed stale temp file \\.${IMAGE}-latest\\.\\d+\\.[0-9a-f]{8}\\.tmp of an earlier run$`).test(l))).toBe(true);
+    },
+  );
+  test('a store directory that cannot be created: a failed report, before any download', async () => {
+    const blocker = path.join(fx.root, 'not-a-dir');
+    fs.writeFileSync(blocker, 'a file where the store parent should be');
+    fx.writeConfig((c) => (c.paths.store = path.join(blocker, 'store')));
+    const report = await runBuild(runOptions(fx));
+    expect(report.result).toBe('failed');
+    expect(report.error).toBe(`prepare: paths.store ${path.join(blocker, 'store')} cannot be created (ENOTDIR)`);
+    expect(readReport(fx)).toMatchObject({ result: 'failed', error: report.error });
+    expect(fx.server.requests).toEqual([]);
+    expect(fs.existsSync(path.join(fx.config.paths.state, `${IMAGE}.lock`))).toBe(false);
+  });
+
+  test('a read-only store is found before download and bake: a failed report', async () => {
+    const store = fx.config.paths.store;
+    fs.mkdirSync(store, { recursive: true });
+    // root ignores mode bits: make the directory immutable instead
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await execa('chattr', ['+i', store]);
+    else fs.chmodSync(store, 0o555);
+    try {
+      const baker = new FakeBaker();
+      const report = await runBuild(runOptions(fx, { baker }));
+      expect(report.result).toBe('failed');
+      expect(report.error).toMatch(new RegExp(`^prepare: paths\\.store ${store} is not writable \\((EPERM|EACCES)\\)$`));
+      expect(readReport(fx).result).toBe('failed');
+      expect(fx.server.requests).toEqual([]);
+      expect(baker.calls).toBe(0);
+    } finally {
+      if (asRoot) await execa('chattr', ['-i', store]);
+      else fs.chmodSync(store, 0o755);
+    }
+  });
+
+  test('an unwritable logs directory: one clear error (BuildSetupError), nothing else done', async () => {
+    const blocker = path.join(fx.root, 'not-a-dir');
+    fs.writeFileSync(blocker, '');
+    fx.writeConfig((c) => (c.paths.logs = path.join(blocker, 'logs')));
+    const err = await runBuild(runOptions(fx)).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.name).toBe('BuildSetupError');
+    expect(err?.message).toBe(`paths.logs ${path.join(blocker, 'logs')} cannot be created (ENOTDIR): no report can be written`);
+    expect(fx.server.requests).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ export const UPSTREAM_FILE = 'cloud-generic.qcow2';
 export const DAY1 = new Date('2026-11-20T09:30:00Z');
 export const DAY2 = new Date('2026-11-25T09:30:00Z');
 
-type Route = { body: Buffer; truncateAt?: number; status?: number };
+type Route = { body: Buffer; truncateAt?: number; status?: number; headers?: Record<string, string> };
 
 /** A tiny static HTTP server with request log and fault injection. */
 export class UpstreamServer {
@@ -36,7 +36,7 @@ export class UpstreamServer {
         res.end('not found');
         return;
       }
-      res.writeHead(route.status ?? 200, { 'Content-Length': String(route.body.length), 'Content-Type': 'application/octet-stream' });
+      res.writeHead(route.status ?? 200, { 'Content-Length': String(route.body.length), 'Content-Type': 'application/octet-stream', ...route.headers });
       if (route.truncateAt !== undefined) {
         res.write(route.body.subarray(0, route.truncateAt), () => {
           setTimeout(() => res.destroy(), 20);
@@ -65,6 +65,33 @@ export class UpstreamServer {
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}/images/`;
   }
+}
+
+/** manifest.json (lib/bundle/write-bundle.ts format) recording every file of a test bundle. */
+export function writeTestManifest(bundleDir: string): void {
+  const hashes = (sub: string, strip: RegExp): Record<string, string> => {
+    const dir = path.join(bundleDir, sub);
+    if (!fs.existsSync(dir)) return {};
+    return Object.fromEntries(fs.readdirSync(dir).sort().map((n) => [n.replace(strip, ''), sha256(fs.readFileSync(path.join(dir, n)))]));
+  };
+  const images = Object.entries(hashes('images', /\.json$/)).map(([name, sha]) => {
+    let template = 'default';
+    try {
+      template = JSON.parse(fs.readFileSync(path.join(bundleDir, 'images', `${name}.json`), 'utf8')).template ?? template;
+    } catch {
+      // tests of invalid JSON: the manifest still records the file's hash
+    }
+    return { name, template, enabled: false, runner_config_sha256: sha };
+  });
+  const manifest = {
+    bundle_format: 1,
+    environment: 'test01',
+    images,
+    templates: hashes('templates', /\.json$/),
+    scripts: hashes('scripts', /$^/),
+    paths: { store: '/s', logs: '/l', state: '/st' },
+  };
+  fs.writeFileSync(path.join(bundleDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 }
 
 export function sha256(b: Buffer | string): string {
@@ -104,7 +131,10 @@ export interface Fixture {
   upstream: Buffer;
   readonly imagePath: string;
   readonly checksumPath: string;
+  /** Writes images/<IMAGE>.json and a manifest.json recording it (as synth would). */
   writeConfig(patch?: (c: Record<string, any>) => void): void;
+  /** Rewrites manifest.json from the bundle's current images, templates and scripts. */
+  writeManifest(): void;
   /** Serve a new upstream image with a matching SHA256SUMS. */
   setUpstream(buf: Buffer, opts?: { checksumText?: string; truncateAt?: number }): void;
   close(): Promise<void>;
@@ -153,6 +183,10 @@ export async function createFixture(): Promise<Fixture> {
       patch?.(c);
       fs.writeFileSync(path.join(bundleDir, 'images', `${IMAGE}.json`), JSON.stringify(c, null, 2));
       fx.config = c as RunnerConfig;
+      fx.writeManifest();
+    },
+    writeManifest() {
+      writeTestManifest(bundleDir);
     },
     setUpstream(buf, opts = {}) {
       fx.upstream = buf;
@@ -218,11 +252,52 @@ export function pidGone(pid: number): boolean {
 }
 
 /**
- * The exact store listing (sorted) after qcow2 builds of IMAGE on `days` (YYYYMMDD): each day's
- * image, .md5 and .sha256, plus the three -latest links.
+ * The exact store listing (sorted) after qcow2 builds of IMAGE on `days` (YYYYMMDD, or YYYYMMDD-n):
+ * each day's image, .md5, .sha256 and `.<image>-<day>.latest/`, plus the three -latest links and
+ * the pointer `.<image>-latest`.
  */
 export function storeFiles(...days: string[]): string[] {
-  return [...days, 'latest'].flatMap((d) => ['md5', 'qcow2', 'sha256'].map((ext) => `${IMAGE}-${d}.${ext}`)).sort();
+  return [
+    ...[...days, 'latest'].flatMap((d) => ['md5', 'qcow2', 'sha256'].map((ext) => `${IMAGE}-${d}.${ext}`)),
+    ...days.map((d) => `.${IMAGE}-${d}.latest`),
+    `.${IMAGE}-latest`,
+  ].sort();
+}
+
+/** The build (base name) a store name resolves to, following every symlink; undefined when it does not resolve. */
+export function resolvedBase(store: string, name: string): string | undefined {
+  try {
+    return path.basename(fs.realpathSync(path.join(store, name))).replace(/\.(qcow2|raw|md5|sha256)$/, '');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The build the -latest trio resolves to. Throws when the three names resolve to different builds
+ * (or some of them to nothing): a mixed trio. undefined when none resolves.
+ */
+export function latestTrio(store: string, ext = 'qcow2', image = IMAGE): string | undefined {
+  const got = [ext, 'md5', 'sha256'].map((e) => resolvedBase(store, `${image}-latest.${e}`));
+  if (got.every((b) => b === undefined)) return undefined;
+  if (got.some((b) => b !== got[0])) throw new Error(`mixed -latest trio: ${ext} ${got[0]}, md5 ${got[1]}, sha256 ${got[2]}`);
+  // the files resolved are the build's own: the checksum files name the image file
+  for (const e of ['md5', 'sha256']) {
+    const text = fs.readFileSync(path.join(store, `${got[0]}.${e}`), 'utf8');
+    if (!text.endsWith(`  ${got[0]}.${ext}\n`)) throw new Error(`${got[0]}.${e} does not name ${got[0]}.${ext}: ${text}`);
+  }
+  return got[0];
+}
+
+/** The layout of the trio: static top-level links through the pointer, which names `.<base>.latest/`. */
+export function expectLatestLayout(store: string, base: string, ext = 'qcow2', image = IMAGE): void {
+  for (const e of [ext, 'md5', 'sha256']) {
+    if (fs.readlinkSync(path.join(store, `${image}-latest.${e}`)) !== `.${image}-latest/image.${e}`) throw new Error(`${image}-latest.${e} is not the static link`);
+    if (fs.readlinkSync(path.join(store, `.${base}.latest`, `image.${e}`)) !== `../${base}.${e}`) throw new Error(`.${base}.latest/image.${e} is wrong`);
+  }
+  if (fs.readlinkSync(path.join(store, `.${image}-latest`)) !== `.${base}.latest`) throw new Error(`.${image}-latest does not name .${base}.latest`);
+  if (latestTrio(store, ext, image) !== base) throw new Error(`the trio does not resolve to ${base}`);
 }
 
 /** Names and sha256 of every entry in a directory (symlinks as `-> target`). */

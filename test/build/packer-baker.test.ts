@@ -112,6 +112,45 @@ describe('packer-baker helpers', () => {
     expect(args).toContain('empty=');
   });
 
+  test('packer_vars with {{ }} or control characters never reach packer (real packer expands them)', async () => {
+    const hostile = '{{env `OS_PASSWORD`}}';
+    const own = { sourceImage: 's', imageName: 'i', manifestPath: 'm' };
+    for (const [value, why] of [
+      [hostile, 'contains a template expression ({{ or }})'],
+      ['ubuntu}}', 'contains a template expression ({{ or }})'],
+      ['ubuntu\nx', 'contains a control character'],
+      ['a\x1b[31m', 'contains a control character'],
+    ]) {
+      expect(() => packerBuildArgs(config({ packer_vars: { ssh_username: value } }), own, 't')).toThrow(`packer variable ssh_username ${why}; refusing it`);
+    }
+    expect(() => packerBuildArgs(config({ packer_vars: { 'a=b': 'x' } }), own, 't')).toThrow(/packer variable name "a=b" is not/);
+
+    // what the check prevents, shown with the real packer (offline: null builder, shell-local)
+    if (!hasTool('packer')) {
+      if (process.env.GOLDSMITH_REQUIRE_TOOLS === '1') throw new Error('GOLDSMITH_REQUIRE_TOOLS=1 but packer not found on PATH');
+      process.stderr.write('SKIPPED the real-packer part: packer not found on PATH\n');
+      return;
+    }
+    const dir = fs.mkdtempSync(path.join(tmp, 'expand-'));
+    const out = path.join(dir, 'out.txt');
+    fs.writeFileSync(
+      path.join(dir, 't.json'),
+      JSON.stringify({
+        variables: { ssh_username: '' },
+        builders: [{ type: 'null', communicator: 'none' }],
+        provisioners: [{ type: 'shell-local', inline: [`printf '%s' "{{user \`ssh_username\`}}" > ${out}`] }],
+      }),
+    );
+    const packer = (varArg: string): Promise<unknown> =>
+      execa('packer', ['build', '-color=false', '-var', varArg, 't.json'], { cwd: dir, env: { CHECKPOINT_DISABLE: '1', OS_PASSWORD: 'builder-secret-42' }, timeout: 60_000 });
+    await packer(`ssh_username=${hostile}`);
+    expect(fs.readFileSync(out, 'utf8')).toBe('builder-secret-42'); // the leak
+    // a value the check lets through arrives as it is
+    const args = packerBuildArgs(config({ packer_vars: { ssh_username: 'cloud-user {x} 100%' } }), own, 't');
+    await packer(args[args.indexOf('-var', args.findIndex((a) => a.startsWith('ssh_username=')) - 1) + 1]);
+    expect(fs.readFileSync(out, 'utf8')).toBe('cloud-user {x} 100%');
+  });
+
   test('packerEnv sets the cloud, the region and no colour/checkpoint on top of the base', () => {
     const env = packerEnv(config(), { PATH: '/bin', OS_CLOUD: 'other', HOME: '/root' });
     expect(env).toEqual({

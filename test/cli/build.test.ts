@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { BakeRequest, BakeResult, ImageBaker } from '../../lib/build/baker';
 import { ExternalBaker } from '../../lib/build/external-baker';
+import { acquireLock } from '../../lib/build/lock';
 import { PackerBaker } from '../../lib/build/packer-baker';
 import { parseRunnerConfig } from '../../lib/build/runner-config';
 import { buildCommand, defaultBakerFor, formatDuration, formatSize, summaryLine, type BuildCommandDeps } from '../../lib/cli/build';
@@ -201,10 +202,9 @@ describeWithTools(['qemu-img'], 'goldsmith build', () => {
 
   test('lock held by another live run: exit 75 with the message, nothing else done', async () => {
     fs.mkdirSync(fx.config.paths.state, { recursive: true });
-    const holder = { pid: process.pid, host: os.hostname(), started_at: '2026-11-25T09:00:00.000Z' };
-    fs.writeFileSync(path.join(fx.config.paths.state, `${IMAGE}.lock`), `${JSON.stringify(holder)}\n`);
+    const held = await acquireLock(fx.config.paths.state, IMAGE, new Date('2026-11-25T09:00:00.000Z'), () => undefined);
     const bakerFor = jest.fn();
-    const r = await run(['build', IMAGE, '--bundle', fx.bundleDir], { bakerFor });
+    const r = await run(['build', IMAGE, '--bundle', fx.bundleDir], { bakerFor }).finally(() => held.release());
     expect(r).toEqual({
       code: 75,
       out: [],

@@ -30,7 +30,7 @@ describe('goldsmith validate', () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  test('constructs rejecting the catalog: one line per environment, exit 1', async () => {
+  test('16: a schedule collision is one line naming both files and keys, reported alongside schema errors', async () => {
     const gold = path.join(root, 'config', 'images', 'gold.yaml');
     fs.writeFileSync(
       gold,
@@ -39,26 +39,80 @@ describe('goldsmith validate', () => {
         .replace('      weekday: 0\n      enabled: false', '      weekday: 3\n      hour: 9\n      minute: 50')
         .replace('      week_of_month: 2\n', ''),
     );
-    const message =
-      'build schedule %s: images debian_12 (wed 09:50) and ubuntu_2404 (wed 09:40) are scheduled 10 minutes apart; ' +
-      'builds on one builder must be at least 30 minutes apart';
+    const vgpu = path.join(root, 'config', 'images', 'vgpu.yaml');
+    fs.writeFileSync(vgpu, fs.readFileSync(vgpu, 'utf8').replace(/min_ram_mb: \d+/, 'min_ram_mb: 1'));
     expect(await run(['validate'], root)).toEqual({
       code: 1,
       out: [],
-      err: [`config: environments.bgo: ${message.replace('%s', 'bgo')}`, `config: environments.osl: ${message.replace('%s', 'osl')}`],
+      err: [
+        'config/images/vgpu.yaml: images.rocky_9.min_ram_mb: must be between 64 and 1048576',
+        'config/images/gold.yaml: images.ubuntu_2404.schedule: builds at wed 09:40 on builders bgo, osl, within 30 minutes of image ' +
+          '`debian_12` at wed 09:50 (config/images/gold.yaml: images.debian_12.schedule)',
+      ],
     });
   });
 
-  test('ok: summary on stdout, exit 0 (default config dir)', async () => {
+  test('15: a typo in an image key retires it: a notice per retired image and per image without releases, exit 0', async () => {
+    const gold = path.join(root, 'config', 'images', 'gold.yaml');
+    fs.writeFileSync(gold, fs.readFileSync(gold, 'utf8').replace('  ubuntu_2404:', '  ubuntu2404:'));
+    const envs = path.join(root, 'config', 'environments.yaml');
+    fs.writeFileSync(envs, fs.readFileSync(envs, 'utf8').replace('images: [debian_12, ubuntu_2404]', 'images: [debian_12]'));
+    const defaults = path.join(root, 'config', 'defaults.yaml');
+    fs.writeFileSync(defaults, fs.readFileSync(defaults, 'utf8').replace('keep_outdated: 3', 'keep_outdated: 1'));
     expect(await run(['validate'], root)).toEqual({
       code: 0,
       out: ['ok: 3 images, 2 environments, 3 templates (config)'],
-      err: [],
+      err: [
+        'notice: config/builds/bgo.yaml: images.centos_7: image `centos_7` is retired in bgo: its 1 release becomes outdated and hidden',
+        'notice: config/builds/bgo.yaml: images.ubuntu_2404: image `ubuntu_2404` is retired in bgo: its 2 releases become outdated and hidden ' +
+          '(1 older one is deleted by retention)',
+        'notice: config/images/gold.yaml: images.debian_12: image `debian_12` has no release in bgo, osl: nothing is published there until one is promoted',
+        'notice: config/images/gold.yaml: images.ubuntu2404: image `ubuntu2404` has no release in bgo: nothing is published there until one is promoted',
+      ],
+    });
+  });
+
+  test('14: validate writes nothing: not into a read-only catalog, the temp dir or the current directory', async () => {
+    const cfg = path.join(root, 'config');
+    const cwd = path.join(root, 'cwd');
+    fs.mkdirSync(cwd);
+    const listing = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+    const before = { cfg: listing(cfg), cwd: listing(cwd), tmp: fs.readdirSync(os.tmpdir()).sort() };
+    fs.chmodSync(cfg, 0o555);
+    for (const f of listing(cfg)) fs.chmodSync(path.join(cfg, f), fs.statSync(path.join(cfg, f)).isDirectory() ? 0o555 : 0o444);
+    try {
+      const result = await run(['validate', '--config', cfg], cwd);
+      expect(result.code).toBe(0);
+      expect(result.out).toEqual([`ok: 3 images, 2 environments, 3 templates (${cfg})`]);
+    } finally {
+      fs.chmodSync(cfg, 0o755);
+      for (const f of listing(cfg)) fs.chmodSync(path.join(cfg, f), fs.statSync(path.join(cfg, f)).isDirectory() ? 0o755 : 0o644);
+    }
+    expect({ cfg: listing(cfg), cwd: listing(cwd), tmp: fs.readdirSync(os.tmpdir()).sort() }).toEqual(before);
+  });
+
+  test('ok: summary on stdout, notices on stderr, exit 0 (default config dir)', async () => {
+    expect(await run(['validate'], root)).toEqual({
+      code: 0,
+      out: ['ok: 3 images, 2 environments, 3 templates (config)'],
+      err: [
+        'notice: config/builds/bgo.yaml: images.centos_7: image `centos_7` is retired in bgo: its 1 release becomes outdated and hidden',
+        'notice: config/images/gold.yaml: images.debian_12: image `debian_12` has no release in bgo, osl: nothing is published there until one is promoted',
+        'notice: config/images/gold.yaml: images.ubuntu_2404: image `ubuntu_2404` has no release in osl: nothing is published there until one is promoted',
+      ],
     });
   });
 
   test('--config DIR and --config=DIR', async () => {
-    const expected = { code: 0, out: ['ok: 3 images, 2 environments, 3 templates (valid)'], err: [] };
+    const expected = {
+      code: 0,
+      out: ['ok: 3 images, 2 environments, 3 templates (valid)'],
+      err: [
+        'notice: valid/builds/bgo.yaml: images.centos_7: image `centos_7` is retired in bgo: its 1 release becomes outdated and hidden',
+        'notice: valid/images/gold.yaml: images.debian_12: image `debian_12` has no release in bgo, osl: nothing is published there until one is promoted',
+        'notice: valid/images/gold.yaml: images.ubuntu_2404: image `ubuntu_2404` has no release in osl: nothing is published there until one is promoted',
+      ],
+    };
     expect(await run(['validate', '--config', 'valid'])).toEqual(expected);
     expect(await run(['validate', '--config=valid'])).toEqual(expected);
   });

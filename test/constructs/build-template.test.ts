@@ -222,6 +222,22 @@ describe('BuildTemplate', () => {
     expect(() => build(template as Template)).toThrow(message);
   });
 
+  test('a script swapped for a symlink after validation is refused, not copied into the bundle', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-template-'));
+    try {
+      fs.cpSync(SCRIPT_DIR, dir, { recursive: true });
+      const secret = path.join(dir, 'secret');
+      fs.writeFileSync(secret, 'OS_PASSWORD=hunter2\n');
+      fs.rmSync(path.join(dir, 'resolver.sh'));
+      fs.symlinkSync(secret, path.join(dir, 'resolver.sh'));
+      expect(() => build(DEFAULT, { scriptDir: dir })).toThrow(
+        `template default: provisioning script resolver.sh in ${dir} is a symbolic link: only regular files are read`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('rejects a bad sshTimeout', () => {
     expect(() => build(DEFAULT, { sshTimeout: '30 minutes' })).toThrow(/sshTimeout '30 minutes' is not a duration/);
   });

@@ -374,10 +374,10 @@ describe('GoldImage: retired', () => {
     });
   });
 
-  test('defined but no longer carried: Outdated with the full definition, retention off', () => {
+  test('defined but no longer carried: Outdated with the full definition, retention still applies', () => {
     const { parsed } = synth((stack) => {
       const gold = new GoldImage(stack, 'ubuntu_2404', {
-        ...ubuntuProps({ image: makeImage({ keepOutdated: 0 }) }),
+        ...ubuntuProps({ image: makeImage({ keepOutdated: 2 }) }),
         environment: makeEnvironment({ images: [] }),
       });
       expect(gold.retired).toBe(true);

@@ -105,6 +105,33 @@ describe('bin/app main', () => {
     expect(fs.readdirSync(work)).toEqual(['config']);
   });
 
+  test('an unreadable catalog directory: one line, no stack trace, no output', () => {
+    // A symlink loop gives ELOOP to every read, even as root (permissions do not stop root).
+    const config = path.join(work, 'config');
+    fs.symlinkSync(config, config);
+    const outdir = path.join(work, 'cdktf.out');
+    const { lines, stream } = stderrSink();
+    expect(main({ GOLDSMITH_CONFIG: config, CDKTF_OUTDIR: outdir }, stream)).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^[^\n]*config[^\n]*\n$/);
+    expect(lines[0]).not.toMatch(/\bat .*\(/);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('an unreadable catalog sub-directory: one line, no stack trace, no output', () => {
+    const config = path.join(work, 'config');
+    fs.cpSync(path.resolve(__dirname, '../fixtures/catalogs/valid'), config, { recursive: true });
+    fs.rmSync(path.join(config, 'images'), { recursive: true });
+    fs.symlinkSync(path.join(config, 'images'), path.join(config, 'images'));
+    const outdir = path.join(work, 'cdktf.out');
+    const { lines, stream } = stderrSink();
+    expect(main({ GOLDSMITH_CONFIG: config, CDKTF_OUTDIR: outdir }, stream)).toBe(1);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.join('')).toContain('images');
+    for (const line of lines) expect(line).not.toMatch(/\bat .*\(|Error:/);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
   test('the repository catalog synthesizes into CDKTF_OUTDIR', () => {
     const outdir = path.join(work, 'out');
     const { lines, stream } = stderrSink();

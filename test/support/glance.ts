@@ -35,7 +35,9 @@ export function hasGlance(): boolean {
   if (process.env.GLANCE_ENDPOINT) return true;
   if (available === undefined) {
     try {
-      execFileSync(GLANCE_PYTHON, ['-c', 'import glance.cmd.api'], { stdio: 'ignore', timeout: 30_000 });
+      // find_spec, not import: importing Glance writes a plugin cache into ~/.cache.
+      const check = "import importlib.util, sys; sys.exit(importlib.util.find_spec('glance.cmd.api') is None)";
+      execFileSync(GLANCE_PYTHON, ['-c', check], { stdio: 'ignore', timeout: 30_000 });
       available = true;
     } catch {
       available = false;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkConformance, ConformanceProblem, formatProblems } from '../../lib/terraform/schema-conformance';
+import { checkConformance, ConformanceProblem, formatProblems } from '../support/schema-conformance';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'openstack-3.4.0.schema.json'), 'utf8'));
