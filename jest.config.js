@@ -7,4 +7,6 @@ module.exports = {
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   testTimeout: 120000,
+  // Most suites wait on child processes (qemu-img, packer, Glance): three workers keep two cores busy.
+  maxWorkers: 3,
 };

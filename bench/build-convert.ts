@@ -1,4 +1,4 @@
-// Benchmark: the build runner's compressed conversion (lib/build/convert.ts) against today's command.
+// Benchmark: the build runner's compressed conversion (lib/runner/convert.ts) against today's command.
 //
 // One realistic "packer artifact" is generated in os.tmpdir(): an uncompressed qcow2 of 1 GiB virtual
 // size holding 512 MiB of data in 8 MiB runs of four kinds (seeded layout, so every run of the bench
@@ -18,7 +18,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { convertImage, imageInfo, qemuImgVersion, type ConvertOptions } from '../lib/build/convert';
+import { convertImage, imageInfo, qemuImgVersion, type ConvertOptions } from '../lib/runner/convert';
 
 export interface BenchResult {
   readonly name: string;

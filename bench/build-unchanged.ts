@@ -17,7 +17,9 @@ import type { AddressInfo } from 'net';
 import type { Socket } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { qemuImgVersion, runBuild, type BakeRequest, type BakeResult, type BuildReport, type ImageBaker } from '../lib/build';
+import { qemuImgVersion, runBuild, type BakeRequest, type BakeResult, type ImageBaker, type RunReport as BuildReport } from '../lib/runner';
+import { sha256Hex } from '../lib/common';
+import type { BundleManifest, RunnerConfigInput } from '../lib/contract';
 import type { BenchResult } from './build-convert';
 
 export type { BenchResult } from './build-convert';
@@ -126,7 +128,7 @@ function writeBundle(root: string, baseUrl: string): string {
   fs.mkdirSync(path.join(bundleDir, 'images'), { recursive: true });
   fs.mkdirSync(path.join(bundleDir, 'templates'), { recursive: true });
   fs.writeFileSync(path.join(bundleDir, 'templates', 'default.json'), '{}\n');
-  const config = {
+  const config: RunnerConfigInput = {
     image: IMAGE,
     environment: 'bench01',
     cloud: 'bench01-imagebuilder',
@@ -148,9 +150,9 @@ function writeBundle(root: string, baseUrl: string): string {
   };
   const configText = JSON.stringify(config, null, 2);
   fs.writeFileSync(path.join(bundleDir, 'images', `${IMAGE}.json`), configText);
-  // The runner refuses files that manifest.json does not record (lib/build/bundle-verify.ts).
-  const sha = (b: string | Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
-  const manifest = {
+  // The runner refuses files that manifest.json does not record (lib/runner/bundle-verify.ts).
+  const sha = sha256Hex;
+  const manifest: BundleManifest = {
     bundle_format: 1,
     environment: 'bench',
     images: [{ name: IMAGE, template: 'default', enabled: false, runner_config_sha256: sha(configText) }],

@@ -11,7 +11,7 @@ const tStart = performance.now();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { loadCatalog } = require('../lib/catalog') as typeof import('../lib/catalog');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { synthCatalog } = require('../lib/synth') as typeof import('../lib/synth');
+const { synthCatalog } = require('../synth/synth') as typeof import('../synth/synth');
 const tImported = performance.now();
 
 const configDir = path.resolve(process.argv[2] ?? 'config');

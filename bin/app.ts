@@ -2,7 +2,7 @@
 // The cdktf app: catalog → one Terraform stack per environment in cdktf.out (or $CDKTF_OUTDIR).
 // Works standalone (`node dist/bin/app.js`) and under `cdktf synth`, which sets CDKTF_OUTDIR.
 import { CatalogError, formatProblems, loadCatalog } from '../lib/catalog';
-import { synthCatalog } from '../lib/synth';
+import { synthCatalog } from '../synth/synth';
 
 /**
  * Loads the catalog (GOLDSMITH_CONFIG, default `config`) and synthesizes it into CDKTF_OUTDIR

@@ -9,9 +9,9 @@ import { terraformId } from '../lib/constructs/image-release';
 import { BuilderSecurityGroup } from '../lib/constructs/builder-security-group';
 import { BuildSchedule } from '../lib/constructs/build-schedule';
 import { BuildTemplate } from '../lib/constructs/build-template';
-import { canonicalJson, sha256Hex } from '../lib/bundle/canonical-json';
-import { DEFAULT_RUNNER_PATHS } from '../lib/bundle/runner-config';
-import { bundleImage, type BuilderBundle } from '../lib/bundle/write-bundle';
+import { canonicalJson, sha256Hex } from '../lib/common';
+import { DEFAULT_RUNNER_PATHS } from '../lib/constructs/runner-config';
+import { bundleImage, type BuilderBundle } from '../lib/constructs/builder-bundle';
 import { TerraformLiteralStrings } from '../lib/terraform/literal-strings';
 
 export interface EnvironmentStackProps {

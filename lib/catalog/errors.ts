@@ -8,11 +8,15 @@ export interface CatalogProblem {
   readonly path: string;
   /** Lower-case, one line. */
   readonly message: string;
-  /** 1-based position, set for YAML syntax errors. */
+  /**
+   * 1-based position of what `path` names: the key of a mapping entry, the item of a list; for a
+   * missing key, the key of the mapping lacking it. Unset when the problem concerns the whole file
+   * (an invalid UTF-8 byte sets only the line).
+   */
   readonly line?: number;
   readonly column?: number;
-  /** Another place the problem involves, appended as ` (<file>: <key.path>)`. */
-  readonly related?: { readonly file: string; readonly path: string };
+  /** Another place the problem involves, appended as ` (<file>:<line>:<column>: <key.path>)`. */
+  readonly related?: { readonly file: string; readonly path: string; readonly line?: number; readonly column?: number };
 }
 
 /** Thrown by loadCatalog with every problem found in the catalog (never only the first). */
@@ -35,17 +39,26 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
   return rel.split(path.sep).join('/');
 }
 
-/** One line per problem: `<file>: <key.path>: <message>` (`<file>:<line>:<col>: <message>` for syntax errors). */
+/**
+ * One line per problem: `<file>:<line>:<column>: <key.path>: <message>`, the position and the key
+ * path left out when unknown (`<file>:<line>:<column>: <message>` for a YAML syntax error,
+ * `<file>: <message>` for a problem of the whole file).
+ */
 export function formatProblems(problems: readonly CatalogProblem[], cwd: string = process.cwd()): string[] {
   return problems.map((p) => formatProblem(p, cwd));
 }
 
 export function formatProblem(p: CatalogProblem, cwd: string = process.cwd()): string {
-  let where = displayPath(p.file, cwd);
-  if (p.line !== undefined) where += `:${p.line}` + (p.column !== undefined ? `:${p.column}` : '');
+  const where = displayPath(p.file, cwd) + formatPosition(p);
   let oneLine = p.message.replace(/\s*\n\s*/g, ' ');
-  if (p.related) oneLine += ` (${displayPath(p.related.file, cwd)}: ${p.related.path})`;
+  if (p.related) oneLine += ` (${displayPath(p.related.file, cwd)}${formatPosition(p.related)}: ${p.related.path})`;
   return escapeUnsafe(p.path ? `${where}: ${p.path}: ${oneLine}` : `${where}: ${oneLine}`);
+}
+
+/** `:<line>:<column>`, `:<line>` or nothing. */
+function formatPosition(p: { readonly line?: number; readonly column?: number }): string {
+  if (p.line === undefined) return '';
+  return `:${p.line}` + (p.column !== undefined ? `:${p.column}` : '');
 }
 
 /** C0/C1 controls, zero-width and bidi marks/overrides/isolates, line/paragraph separators, BOM. */
@@ -69,4 +82,18 @@ export function formatPath(keys: readonly PropertyKey[]): string {
     }
   }
   return out;
+}
+
+/**
+ * The keys of a path `formatPath` wrote (`a.b[0].c` -> ['a', 'b', 0, 'c']). Keys holding `.` or
+ * `[` do not come back whole: fine for the paths of a loaded catalog, whose names exclude them.
+ */
+export function parsePath(text: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  const re = /\[(\d+)\]|\.?([^.[]+)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m[1] !== undefined) keys.push(Number(m[1]));
+    else keys.push(m[2] === '""' ? '' : m[2]);
+  }
+  return keys;
 }

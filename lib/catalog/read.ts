@@ -2,11 +2,28 @@
 // without following links and without blocking, checked again on the open descriptor (no race
 // between the check and the read), with a size cap, and decoded as strict UTF-8.
 import * as fs from 'fs';
+import type { ParsedYaml } from './parse-yaml';
 
 /** Largest YAML file of the catalog. */
 export const MAX_YAML_BYTES = 10 * 1024 * 1024;
 /** Largest provisioning script. */
 export const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+/** One YAML file of the catalog, read, parsed and checked against its schema. */
+export interface LoadedFile<T> {
+  /** Absolute path. */
+  readonly file: string;
+  /** Path relative to the config dir, '/'-separated. */
+  readonly rel: string;
+  /** True when the file was read and parsed as YAML (raw is meaningful). */
+  readonly parsed: boolean;
+  /** The plain value of the document (undefined when not parsed; {} for an empty file). */
+  readonly raw: unknown;
+  /** The document with its positions (undefined when not parsed). */
+  readonly yaml?: ParsedYaml;
+  /** Schema output, when the file passed its schema. */
+  readonly data?: T;
+}
 
 /** The text of a file, or why it cannot be used (one lower-case line, and the 1-based line if known). */
 export type ReadResult =

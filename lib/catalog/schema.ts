@@ -1,23 +1,21 @@
 // Zod schemas of the catalog YAML files: the executable form of docs/catalog.md.
 // They check shape, types, ranges and rules local to one entry. Cross-file rules (references
-// between files, duplicate names, owner mappings) and defaults live in loader.ts.
+// between files, duplicate names, owner mappings) live in cross-checks.ts, defaults in build-model.ts.
 // Messages are lower-case, one line, and say what is expected and what was found.
-import { isIP } from 'net';
 import { z } from 'zod';
+import { ENVIRONMENT_NAME, IMAGE_NAME, SCRIPT_NAME, TEMPLATE_NAME } from '../contract';
+import { cidrListProblems } from './cidr';
+import { goldName, outdatedName } from '../contract/glance-names';
+export { cidrProblem } from './cidr';
 
 // ---------------------------------------------------------------------------------------------
 // Names
 
-/** Environment keys (environments.yaml) and builds/<env>.yaml file names. */
-export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-/** Image keys: the second Glance tag and the builder file prefix. */
-export const IMAGE_NAME = /^[a-z0-9_]+$/;
-/** Template keys (templates.yaml). */
-export const TEMPLATE_NAME = /^[a-z0-9_]+$/;
+// Environment, image, template and script names: the contract's rules (a name valid here is valid
+// in the bundle and the runner).
+export { ENVIRONMENT_NAME, IMAGE_NAME, SCRIPT_NAME, TEMPLATE_NAME };
 /** Image type: the first Glance tag (images/*.yaml `type`). */
 export const TYPE_NAME = /^[a-z0-9_]+$/;
-/** Provisioning script names (files in provision/); no leading '-' or '.'. */
-export const SCRIPT_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.sh$/;
 /** Release build ids: unique per image. */
 export const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -123,17 +121,6 @@ export function fileNameProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** IPv4 or IPv6 CIDR (address/prefix). */
-export function cidrProblem(value: string): string | undefined {
-  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
-  if (!m) return `must be a cidr (address/prefix), got \`${value}\``;
-  const version = isIP(m[1]);
-  if (version === 0) return `not a valid ip address in cidr \`${value}\``;
-  const max = version === 4 ? 32 : 128;
-  if (Number(m[2]) > max) return `prefix length must be 0-${max}, got \`${value}\``;
-  return undefined;
-}
-
 /** True for a real calendar date written YYYY-MM-DD. */
 export function isCalendarDate(value: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -177,8 +164,10 @@ const BaseUrl = checked((v) => urlProblem(v, true));
 /** A file name (no '/'). */
 const FileName = checked(fileNameProblem);
 
-/** IPv4/IPv6 CIDR. */
-const Cidr = checked(cidrProblem);
+/** IPv4/IPv6 CIDRs (lib/catalog/cidr.ts: network address, canonical, each once). */
+const Cidrs = z.array(z.string()).superRefine((cidrs, ctx) => {
+  for (const { index, message } of cidrListProblems(cidrs)) ctx.addIssue({ code: 'custom', path: [index], message });
+});
 
 function named(pattern: RegExp, what: string, rule: string) {
   return z.string().regex(pattern, { error: (iss) => `invalid ${what} \`${String(iss.input)}\`: ${rule}` });
@@ -276,7 +265,7 @@ export const BuilderSchema = strict({
   flavor: OpenStackName.optional(),
   availability_zone: CloudName,
   /** At least one IPv4/IPv6 CIDR. */
-  ssh_source_cidrs: z.array(Cidr).min(1, { error: 'must list at least one cidr' }),
+  ssh_source_cidrs: Cidrs.min(1, { error: 'must list at least one cidr' }),
 });
 
 /** Terraform state in a local file (default path terraform.<env>.tfstate). */
@@ -428,8 +417,8 @@ export const ImageSchema = strict({
   compression: CompressionSchema.optional(),
   end_of_life: IsoDate.optional(),
 }).superRefine((img, ctx) => {
-  const gold = img.gold_name ?? `GOLD ${img.display_name}`;
-  const outdated = img.outdated_name ?? `Outdated (${img.display_name})`;
+  const gold = img.gold_name ?? goldName(img.display_name);
+  const outdated = img.outdated_name ?? outdatedName(img.display_name);
   if (gold === outdated) {
     ctx.addIssue({ code: 'custom', path: ['outdated_name'], message: `must differ from the gold name \`${gold}\`` });
   }
@@ -466,7 +455,7 @@ export const TemplateSchema = strict({
       z.string().regex(/^[^\x00-\x1f\x7f]+$/, { error: 'must be non-empty, without control characters' }),
     )
     .min(1, { error: 'must name a command' })
-    .refine((argv) => argv[0].startsWith('/'), { error: 'the command (first item) must be an absolute path' })
+    .refine((argv) => argv.length === 0 || argv[0].startsWith('/'), { error: 'the command (first item) must be an absolute path' })
     .optional(),
 }).superRefine((t, ctx) => {
   if (t.external_command !== undefined && (t.custom_scripts?.length ?? 0) > 0) {

@@ -3,14 +3,14 @@
 // Rejected: control characters (newline and tab included), invisible and bidirectional formatting
 // characters (they make a name display as something else), the cdktf token marker, and
 // `__proto__` as a key (it would replace an object's prototype instead of naming an entry).
-import { formatPath, UNSAFE_CHAR } from './errors';
-
+import { UNSAFE_CHAR } from './errors';
 
 /** cdktf reads `${TfToken[…]}` in any string as a reference to one of its tokens. */
 const TOKEN_MARKER = '${TfToken[';
 
 export interface TextProblem {
-  readonly path: string;
+  /** The key path of the offending key or value. */
+  readonly keys: readonly (string | number)[];
   readonly message: string;
 }
 
@@ -38,7 +38,7 @@ export function checkText(doc: unknown): TextProblem[] {
   const walk = (value: unknown): void => {
     if (typeof value === 'string') {
       const message = textProblem(value);
-      if (message) problems.push({ path: formatPath(keys), message: `value ${message}` });
+      if (message) problems.push({ keys: [...keys], message: `value ${message}` });
       return;
     }
     if (value === null || typeof value !== 'object' || value instanceof Date || seen.has(value)) return;
@@ -54,7 +54,7 @@ export function checkText(doc: unknown): TextProblem[] {
     for (const key of Object.keys(value)) {
       keys.push(key);
       const message = key === '__proto__' ? 'key `__proto__` is not allowed' : keyProblem(key);
-      if (message) problems.push({ path: formatPath(keys), message });
+      if (message) problems.push({ keys: [...keys], message });
       else walk((value as Record<string, unknown>)[key]);
       keys.pop();
     }

@@ -1,5 +1,5 @@
 // goldsmith build <image> [--bundle DIR] [--force] [--dry-run]: one build of one image on a builder
-// node (cron runs it), via the build runner (lib/build/runner.ts). Progress lines on stdout, each
+// node (cron runs it), via the build runner (lib/runner/runner.ts). Progress lines on stdout, each
 // prefixed by a UTC time; one summary line at the end; the exit code says what happened.
 //
 // SIGTERM/SIGINT cancel the run through an AbortController (the runner still cleans up in its
@@ -7,21 +7,18 @@
 // with the report saying `failed`.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ImageBaker } from '../build/baker';
-import type { FetchFn } from '../build/download';
-import { ExternalBaker } from '../build/external-baker';
-import { BuildLockedError } from '../build/lock';
-import { PackerBaker } from '../build/packer-baker';
-import type { BuildReport } from '../build/report';
-import { RunnerConfigError, type RunnerConfig } from '../build/runner-config';
-import { runBuild } from '../build/runner';
+import { oneLine } from '../common';
+import { BundleFileError, DEFAULT_BUNDLE_DIR, IMAGE_NAME, type RunnerConfig } from '../contract';
+import type { ImageBaker } from '../runner/baker';
+import type { FetchFn } from '../runner/download';
+import { ExternalBaker } from '../runner/external-baker';
+import { BuildLockedError } from '../runner/lock';
+import { PackerBaker } from '../runner/packer';
+import type { RunReport } from '../runner/report';
+import { runBuild } from '../runner/runner';
 import { CliIo, Command, parseOptions, UsageError } from './command';
 
-/** Where the builder bundle is installed on a builder node. */
-export const DEFAULT_BUNDLE_DIR = '/etc/goldsmith/bundle';
-
-/** Image names the command accepts (checked before anything is read). */
-export const BUILD_IMAGE_RE = /^[a-z0-9_]+$/;
+export { DEFAULT_BUNDLE_DIR };
 
 /** sysexits.h EX_TEMPFAIL: another build of the image holds the lock; try again later. */
 export const EXIT_LOCKED = 75;
@@ -65,7 +62,7 @@ export function formatSize(bytes: number): string {
 }
 
 /** The summary line of a report. */
-export function summaryLine(report: BuildReport): string {
+export function summaryLine(report: RunReport): string {
   const image = report.image;
   switch (report.result) {
     case 'success': {
@@ -131,7 +128,7 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
       if (positionals.length === 0) throw new UsageError('missing <image>', 'build');
       if (positionals.length > 1) throw new UsageError(`unexpected argument \`${positionals[1]}\``, 'build');
       const image = positionals[0];
-      if (!BUILD_IMAGE_RE.test(image)) {
+      if (!IMAGE_NAME.test(image)) {
         throw new UsageError(`invalid image name ${JSON.stringify(image)} (expected [a-z0-9_]+)`, 'build');
       }
       const bundleDir = path.resolve(io.cwd, String(values.bundle ?? DEFAULT_BUNDLE_DIR));
@@ -164,7 +161,7 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
       signals.on('SIGTERM', onTerm);
       signals.on('SIGINT', onInt);
 
-      let report: BuildReport;
+      let report: RunReport;
       try {
         report = await runBuild({
           bundleDir,
@@ -178,7 +175,7 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
         });
       } catch (e) {
         if (e instanceof BuildLockedError) return fail(e.message, EXIT_LOCKED);
-        if (e instanceof RunnerConfigError) return fail(e.message);
+        if (e instanceof BundleFileError) return fail(e.message);
         return fail(oneLine(e));
       } finally {
         signals.off('SIGTERM', onTerm);
@@ -202,8 +199,4 @@ function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
 }

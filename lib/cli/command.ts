@@ -1,4 +1,6 @@
-// What a goldsmith CLI command is, and the small option parser the commands share.
+// What a goldsmith CLI command is, and the option parser the commands share.
+import { parseArgs } from 'util';
+import { oneLine } from '../common';
 
 /** Where a command writes; injectable so tests run commands in-process. */
 export interface CliIo {
@@ -45,50 +47,42 @@ export interface ParsedArgs {
 }
 
 /**
- * Parses `--name value`, `--name=value`, `-s value` and boolean `--flag`; `--` ends options.
- * Unknown options, missing values and repeated string options throw UsageError.
+ * Parses `--name value`, `--name=value`, `-s value` and boolean `--flag`; `--` ends options
+ * (node's util.parseArgs). Unknown options, missing values, values given to a flag and repeated
+ * string options throw UsageError.
  */
 export function parseOptions(
   command: string,
   args: readonly string[],
   spec: Readonly<Record<string, OptionSpec>>,
 ): ParsedArgs {
+  let tokens: ReturnType<typeof parseArgs>['tokens'];
+  try {
+    ({ tokens } = parseArgs({ args: [...args], options: spec, allowPositionals: true, strict: false, tokens: true }));
+  } catch (e) {
+    throw new UsageError(oneLine(e), command);
+  }
   const values: Record<string, string | boolean | undefined> = {};
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(spec).flatMap(([n, s]) => (s.short ? [[s.short, n] as const] : [])));
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
+  for (const token of tokens ?? []) {
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-      inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-      if (!Object.prototype.hasOwnProperty.call(spec, name)) name = undefined;
-    } else if (arg.length === 2) {
-      name = byShort.get(arg.slice(1));
-    }
-    if (name === undefined) throw new UsageError(`unknown option \`${arg}\``, command);
-    const s = spec[name];
+    if (token.kind !== 'option') continue;
+    const s = Object.prototype.hasOwnProperty.call(spec, token.name) ? spec[token.name] : undefined;
+    if (s === undefined) throw new UsageError(`unknown option \`${token.rawName}\``, command);
     if (s.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`option \`--${name}\` takes no value`, command);
-      values[name] = true;
+      if (token.value !== undefined) throw new UsageError(`option \`--${token.name}\` takes no value`, command);
+      values[token.name] = true;
       continue;
     }
-    const value = inline ?? args[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-')) {
-      throw new UsageError(`option \`--${name}\` needs a value`, command);
+    // Without a value, or with the next option taken as its value (`--config --verbose`).
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value !== '-')) {
+      throw new UsageError(`option \`--${token.name}\` needs a value`, command);
     }
-    if (values[name] !== undefined) throw new UsageError(`option \`--${name}\` given twice`, command);
-    values[name] = value;
+    if (values[token.name] !== undefined) throw new UsageError(`option \`--${token.name}\` given twice`, command);
+    values[token.name] = token.value;
   }
   return { values, positionals };
 }

@@ -1,9 +1,9 @@
 // goldsmith validate [--config DIR]: load the catalog and report every problem, or a one-line summary.
 import * as path from 'path';
-import { displayPath, formatProblems, loadCatalog, type Catalog } from '../catalog';
+import { displayPath, formatProblems, loadCatalog, locateProblems, type Catalog } from '../catalog';
 import { CatalogError } from '../catalog/errors';
 import { CliIo, Command, parseOptions, UsageError } from './command';
-import { checkStacks } from '../synth';
+import { checkConstructs } from '../constructs/construct-checks';
 
 /** Default catalog directory, relative to the current directory. */
 export const DEFAULT_CONFIG_DIR = 'config';
@@ -30,7 +30,8 @@ export const validateCommand: Command = {
     const dir = path.resolve(io.cwd, String(values.config ?? DEFAULT_CONFIG_DIR));
     try {
       const catalog = loadCatalog(dir);
-      const problems = checkStacks(catalog);
+      // What the constructs would reject, found on the model: located in the files like the loader's.
+      const problems = locateProblems(checkConstructs(catalog));
       for (const line of formatProblems(problems, io.cwd)) io.err(line);
       if (problems.length > 0) return 1;
       for (const line of notices(catalog, io.cwd)) io.err(line);

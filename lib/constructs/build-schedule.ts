@@ -3,16 +3,14 @@
 // Times come from the catalog (Image.schedule) or, for the omitted fields, are staggered
 // automatically: deterministic from the image name (sha256), weekly, and never two builds on one
 // builder closer than `minGapMinutes` on the weekly timeline (which wraps from Saturday to Sunday).
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { CronExpressionParser } from 'cron-parser';
 import type { Schedule } from '../catalog/model';
+import { DEFAULT_MIN_GAP_MINUTES, formatSlot, planSchedule, type ScheduledImage } from '../catalog/schedule-plan';
+import { cmp } from '../common';
+import { ENVIRONMENT_NAME, IMAGE_NAME } from '../contract';
 
-/** Minutes in a week: the length of the circular timeline the gap is measured on. */
-export const WEEK_MINUTES = 7 * 24 * 60;
+export type { ScheduledImage };
 
-/** Granularity of automatically chosen minutes (an auto time is always a multiple of it). */
-export const AUTO_STEP_MINUTES = 5;
 
 /** Environment variables every cron.d file sets (props.environmentVariables may override them). */
 export const DEFAULT_CRON_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({
@@ -21,20 +19,10 @@ export const DEFAULT_CRON_ENVIRONMENT: Readonly<Record<string, string>> = Object
   CHECKPOINT_DISABLE: '1',
 });
 
-const WEEKDAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const IMAGE_NAME = /^[a-z0-9_]+$/;
-const ENV_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const USER_NAME = /^[a-z_][a-z0-9_-]*$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._+\/-]*$/;
 const VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-/** One image the builder carries, as far as scheduling is concerned. */
-export interface ScheduledImage {
-  /** Image key ([a-z0-9_]+), passed to `goldsmith build`. */
-  readonly name: string;
-  /** When the image is rebuilt; omitted fields are staggered automatically. */
-  readonly schedule: Schedule;
-}
 
 /** Props of {@link BuildSchedule}. */
 export interface BuildScheduleProps {
@@ -109,29 +97,13 @@ export function cronEscape(command: string): string {
   return command.replace(/%/g, '\\%');
 }
 
-/** Distance in minutes between two points of the weekly timeline (wrapping around). */
-export function weeklyDistance(a: number, b: number): number {
-  const d = Math.abs(a - b) % WEEK_MINUTES;
-  return Math.min(d, WEEK_MINUTES - d);
-}
 
 /** `date +%u` value (1 = Monday … 7 = Sunday) of a 0-6 weekday. */
 function isoWeekday(weekday: number): number {
   return weekday === 0 ? 7 : weekday;
 }
 
-/** `wed 09:40`: a minute of the week. */
-export function formatSlot(t: number): string {
-  const weekday = Math.floor(t / 1440);
-  const hour = Math.floor((t % 1440) / 60);
-  const minute = t % 60;
-  return `${WEEKDAY_NAMES[weekday]} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-}
 
-function hashIndex(name: string, modulo: number): number {
-  const digest = createHash('sha256').update(name, 'utf8').digest();
-  return digest.readUIntBE(0, 6) % modulo;
-}
 
 function checkInt(prefix: string, field: string, value: unknown, min: number, max: number): void {
   if (value === undefined) return;
@@ -140,109 +112,9 @@ function checkInt(prefix: string, field: string, value: unknown, min: number, ma
   }
 }
 
-/** Two builds closer than the gap: `image` (later by name) collides with the earlier `other`. */
-export interface ScheduleCollision {
-  readonly image: string;
-  readonly slot: number;
-  readonly other: string;
-  readonly otherSlot: number;
-  /** Minutes apart on the weekly timeline. */
-  readonly distance: number;
-}
 
-/** Where each enabled image of one builder runs, and what cannot be placed. */
-export interface SchedulePlan {
-  /** Minute of the week (0 = Sunday 00:00) per placed image. */
-  readonly slots: ReadonlyMap<string, number>;
-  /** Explicit times within the gap of an earlier (by name) explicit time; such an image is not placed. */
-  readonly collisions: readonly ScheduleCollision[];
-  /** Images without a free time matching their schedule, in placement order. */
-  readonly unplaced: readonly string[];
-}
 
-/** Default minimum gap between two builds on one builder (minutes). */
-export const DEFAULT_MIN_GAP_MINUTES = 30;
 
-/**
- * The schedule rule of one builder, in one place (the construct and the catalog check use it):
- * 1. fully explicit times are fixed, in name order; one within the gap of an earlier one collides;
- * 2. partly or wholly automatic times: the most constrained first, then by name. Each starts at the
- *    slot its name hashes to among the matching candidates and moves forward to the first candidate
- *    at least the gap away from every taken slot.
- * Linear in the number of images (a minute map of the week instead of pairwise comparisons).
- */
-export function planSchedule(images: readonly ScheduledImage[], minGapMinutes: number = DEFAULT_MIN_GAP_MINUTES): SchedulePlan {
-  const enabled = images.filter((i) => i.schedule.enabled).sort((a, b) => cmp(a.name, b.name));
-  const slots = new Map<string, number>();
-  const collisions: ScheduleCollision[] = [];
-  const unplaced: string[] = [];
-  /** Per minute of the week: index + 1 of the explicit image taking it (0 = none). */
-  const explicitAt = new Int32Array(WEEK_MINUTES);
-  /** Per minute of the week: 1 when it lies within the gap of a taken slot. */
-  const blocked = new Uint8Array(WEEK_MINUTES);
-  const take = (slot: number) => {
-    for (let d = -(minGapMinutes - 1); d < minGapMinutes; d++) blocked[(slot + d + WEEK_MINUTES) % WEEK_MINUTES] = 1;
-  };
-
-  enabled.forEach((image, index) => {
-    const s = image.schedule;
-    if (s.weekday === undefined || s.hour === undefined || s.minute === undefined) return;
-    const slot = s.weekday * 1440 + s.hour * 60 + s.minute;
-    if (blocked[slot]) {
-      let first = Infinity;
-      for (let d = -(minGapMinutes - 1); d < minGapMinutes; d++) {
-        const at = explicitAt[(slot + d + WEEK_MINUTES) % WEEK_MINUTES];
-        if (at > 0 && at < first) first = at;
-      }
-      const other = enabled[first - 1];
-      const otherSlot = slots.get(other.name)!;
-      collisions.push({ image: image.name, slot, other: other.name, otherSlot, distance: weeklyDistance(slot, otherSlot) });
-      return;
-    }
-    explicitAt[slot] = index + 1;
-    slots.set(image.name, slot);
-    take(slot);
-  });
-
-  const auto = enabled
-    .filter((i) => i.schedule.weekday === undefined || i.schedule.hour === undefined || i.schedule.minute === undefined)
-    .sort((a, b) => freedom(a.schedule) - freedom(b.schedule) || cmp(a.name, b.name));
-  const candidatesOf = new Map<string, number[]>();
-  for (const image of auto) {
-    const s = image.schedule;
-    const shape = `${s.weekday}/${s.hour}/${s.minute}`;
-    let candidates = candidatesOf.get(shape);
-    if (!candidates) {
-      candidates = [];
-      for (let t = 0; t < WEEK_MINUTES; t++) {
-        const weekday = Math.floor(t / 1440);
-        const hour = Math.floor((t % 1440) / 60);
-        const minute = t % 60;
-        if (s.weekday !== undefined && weekday !== s.weekday) continue;
-        if (s.hour !== undefined && hour !== s.hour) continue;
-        if (s.minute !== undefined ? minute !== s.minute : minute % AUTO_STEP_MINUTES !== 0) continue;
-        candidates.push(t);
-      }
-      candidatesOf.set(shape, candidates);
-    }
-    const start = hashIndex(image.name, candidates.length);
-    let chosen: number | undefined;
-    for (let k = 0; k < candidates.length; k++) {
-      const t = candidates[(start + k) % candidates.length];
-      if (!blocked[t]) {
-        chosen = t;
-        break;
-      }
-    }
-    if (chosen === undefined) {
-      unplaced.push(image.name);
-      continue;
-    }
-    slots.set(image.name, chosen);
-    take(chosen);
-  }
-  return { slots, collisions, unplaced };
-}
 
 /**
  * The cron.d file of one builder: one line per enabled image, with staggered times for the
@@ -272,7 +144,7 @@ export class BuildSchedule extends Construct {
   constructor(scope: Construct, id: string, props: BuildScheduleProps) {
     super(scope, id);
     const env = props.environment;
-    if (typeof env !== 'string' || !ENV_NAME.test(env)) {
+    if (typeof env !== 'string' || !ENVIRONMENT_NAME.test(env)) {
       throw new Error(`build schedule: environment name must match [a-z0-9][a-z0-9_-]*, got ${JSON.stringify(env)}`);
     }
     const prefix = `build schedule ${env}`;
@@ -356,7 +228,6 @@ export class BuildSchedule extends Construct {
         cronSchedule = `${minute} ${hour} * * ${weekday}`;
         command = cronEscape(build);
       }
-      validateCronFields(prefix, image.name, cronSchedule);
       const entry: CronEntry = {
         image: image.name,
         enabled: s.enabled,
@@ -403,6 +274,8 @@ export class BuildSchedule extends Construct {
   public nextRuns(image: string, from: Date, n: number, timeZone = 'UTC'): Date[] {
     const entry = this.entryFor(image);
     if (!entry.enabled || n <= 0) return [];
+    // Loaded here, not at the top: synth never needs it (the tests parse every emitted line with it).
+    const { CronExpressionParser } = require('cron-parser') as typeof import('cron-parser');
     const expr = CronExpressionParser.parse(entry.cronSchedule, { currentDate: from, tz: timeZone, strict: false });
     const runs: Date[] = [];
     // A monthly schedule fires at most 7 days a month of which one passes the guard.
@@ -415,14 +288,7 @@ export class BuildSchedule extends Construct {
   }
 }
 
-/** How many automatic candidates a schedule has (fewer = more constrained = placed first). */
-function freedom(s: Schedule): number {
-  return (s.weekday === undefined ? 7 : 1) * (s.hour === undefined ? 24 : 1) * (s.minute === undefined ? 60 / AUTO_STEP_MINUTES : 1);
-}
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function checkPath(prefix: string, what: string, value: string): string {
   if (typeof value !== 'string' || !SAFE_PATH.test(value) || value.split('/').some((p) => p === '..' || p === '.')) {
@@ -443,11 +309,3 @@ function envValue(value: string): string {
   return value === '' || /\s/.test(value) ? `"${value}"` : value;
 }
 
-function validateCronFields(prefix: string, image: string, fields: string): void {
-  try {
-    CronExpressionParser.parse(fields, { strict: false });
-  } catch (e) {
-    throw new Error(`${prefix}: image ${image}: cron fields ${JSON.stringify(fields)} do not parse: ${(e as Error).message}`);
-  }
-  if (fields.split(' ').length !== 5) throw new Error(`${prefix}: image ${image}: cron fields ${JSON.stringify(fields)} are not 5 fields`);
-}

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import type { Template } from '../catalog/model';
 import { MAX_SCRIPT_BYTES, readCatalogFile } from '../catalog/read';
-import { canonicalJson, sha256Hex } from '../bundle/canonical-json';
+import { canonicalJson, sha256Hex } from '../common';
 import {
   PackerTemplate,
   renderPackerTemplate,
@@ -13,7 +13,7 @@ import {
   templateFileName,
   validateScriptNames,
   validateTemplateName,
-} from '../build/packer-template';
+} from './packer-template';
 
 /** One file of scripts/ in the bundle. */
 export interface ProvisionScript {

@@ -11,7 +11,8 @@ import {
 } from './image-release';
 import { ProjectLookup } from './project-lookup';
 import type { BuildSchedule, CronEntry } from './build-schedule';
-import { runnerConfigFor, type RunnerConfig, type TemplateRef } from '../bundle/runner-config';
+import { runnerConfigFor, type RunnerConfig, type TemplateRef } from './runner-config';
+import { outdatedName } from '../contract/glance-names';
 
 /** The build side of a live image: how and when the builder rebuilds it. */
 export interface GoldImageBuild {
@@ -263,7 +264,7 @@ function lineSettings(name: string, image: Image | undefined, recorded: ImageRel
   // private, min_* 0, and hw_* properties would be stripped from images servers still use).
   return {
     type: recorded?.type ?? 'retired',
-    outdatedName: recorded?.outdatedName ?? `Outdated (${name})`,
+    outdatedName: recorded?.outdatedName ?? outdatedName(name),
     fallbackDiskFormat: 'qcow2',
     properties: {},
     members: [],

@@ -6,11 +6,11 @@
 // so secrets can live in a separate, more tightly permissioned file.
 //
 // Credentials never appear in errors: messages name the file, the entry and the key, never a value,
-// and YAML parse errors report line/column only (js-yaml's own message quotes the source).
+// and YAML parse errors report line/column and the parser's reason only (never the source text).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { load } from 'js-yaml';
+import { LineCounter, parseDocument } from 'yaml';
 
 /** The `auth:` block of a clouds.yaml entry (keys as keystoneauth spells them). */
 export interface CloudAuth {
@@ -200,14 +200,20 @@ function readClouds(file: string): Record<string, unknown> {
   } catch (e) {
     throw new CloudsConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+  // YAML 1.2 core schema, as the catalog; prettyErrors off: the message never quotes the source
+  // (which may hold a password), the position comes from the line counter.
+  const lineCounter = new LineCounter();
+  const parsed = parseDocument(text, { schema: 'core', merge: false, uniqueKeys: true, prettyErrors: false, lineCounter });
+  const yamlError = parsed.errors[0];
+  if (yamlError) {
+    const { line, col } = lineCounter.linePos(yamlError.pos[0]);
+    throw new CloudsConfigError(`${file}: invalid YAML at line ${line}, column ${col} (${yamlError.message.split('\n')[0]})`);
+  }
   let doc: unknown;
   try {
-    doc = load(text);
+    doc = parsed.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    // Never e.message: js-yaml quotes the surrounding source lines, which may hold a password.
-    const err = e as { reason?: string; mark?: { line?: number; column?: number } };
-    const at = err.mark?.line !== undefined ? ` at line ${err.mark.line + 1}, column ${(err.mark.column ?? 0) + 1}` : '';
-    throw new CloudsConfigError(`${file}: invalid YAML${at}${err.reason ? ` (${err.reason})` : ''}`);
+    throw new CloudsConfigError(`${file}: invalid YAML (${(e as Error).message.split('\n')[0]})`);
   }
   if (!isRecord(doc) || !isRecord(doc.clouds)) {
     throw new CloudsConfigError(`${file}: no "clouds:" mapping`);

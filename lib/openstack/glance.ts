@@ -14,7 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
-import { deadline } from '../build/deadline';
+import { deadline } from '../common';
+import { requestFailure } from './request-failure';
 
 export type HeaderMap = Record<string, string>;
 
@@ -254,7 +255,7 @@ export class GlanceClient {
           fs.createWriteStream(tmp, { flags: 'wx' }),
         );
       } catch (e) {
-        throw new GlanceError('GET', p, res.status, `download failed: ${causeText(e)}`);
+        throw new GlanceError('GET', p, res.status, `download failed: ${requestFailure(e)}`);
       }
       const result = { bytes, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
       const mismatch = (what: string, want: string, got: string) =>
@@ -284,29 +285,6 @@ export class GlanceClient {
   /** DELETE /v2/images/{id}; an image that is already gone (404) is fine. */
   async deleteImage(id: string): Promise<void> {
     await this.request('DELETE', imagePath(id), { expect: [204, 404] });
-  }
-
-  /**
-   * Create an image, upload `file`, wait until it is active. When the upload or the wait fails
-   * the half-made image is deleted (best effort) before the error is rethrown.
-   */
-  async createAndUpload(
-    input: CreateImageInput,
-    file: string,
-    opts: { uploadTimeoutMs?: number; activeTimeoutMs?: number } = {},
-  ): Promise<GlanceImage> {
-    const image = await this.createImage(input);
-    try {
-      await this.uploadFile(image.id, file, { timeoutMs: opts.uploadTimeoutMs });
-      return await this.waitForStatus(image.id, 'active', { timeoutMs: opts.activeTimeoutMs });
-    } catch (e) {
-      try {
-        await this.deleteImage(image.id);
-      } catch (cleanup) {
-        if (e instanceof Error) e.message += `; cleanup of image ${image.id} also failed: ${(cleanup as Error).message}`;
-      }
-      throw e;
-    }
   }
 
   private async json(
@@ -362,7 +340,7 @@ export class GlanceClient {
         ...(timeoutMs ? { signal: deadline(timeoutMs).signal } : {}),
       } as RequestInit);
     } catch (e) {
-      throw new GlanceError(method, pathOnly, undefined, `request failed: ${causeText(e)}`);
+      throw new GlanceError(method, pathOnly, undefined, `request failed: ${requestFailure(e)}`);
     }
     if (!opts.expect.includes(res.status)) {
       const text = await res.text().catch(() => '');
@@ -399,12 +377,4 @@ function normalizeMd5(v: string | null): string | undefined {
   if (/^[0-9a-f]{32}$/i.test(t)) return t.toLowerCase();
   const b = Buffer.from(t, 'base64');
   return b.length === 16 ? b.toString('hex') : undefined;
-}
-
-function causeText(e: unknown): string {
-  const err = e as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return 'timed out';
-  if (err.name === 'AbortError') return 'aborted';
-  const s = err.cause?.code ?? err.cause?.message ?? err.code ?? err.message ?? String(e);
-  return s.replace(/\s+/g, ' ').trim();
 }

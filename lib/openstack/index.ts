@@ -110,26 +110,3 @@ export function openStackSession(cloudName: string, region?: string, opts: Glanc
   }
   return new OpenStackSession(cloud, region, opts);
 }
-
-/**
- * A GlanceClient for clouds.yaml entry `cloudName`: Keystone v3 auth (password or application
- * credential), the catalog's `image` endpoint for `region` (default: the entry's region_name) and
- * interface (the entry's `interface`, default public), or the entry's `image_endpoint_override`.
- * Authenticates once up front (for the catalog) and refreshes the token when close to expiry.
- */
-export async function glanceForCloud(
-  cloudName: string,
-  region?: string,
-  opts: GlanceForCloudOptions = {},
-): Promise<GlanceClient> {
-  return openStackSession(cloudName, region, opts).glance();
-}
-
-/** The catalog's `network` (Neutron) endpoint of clouds.yaml entry `cloudName` for `region`. */
-export async function networkEndpointForCloud(
-  cloudName: string,
-  region?: string,
-  opts: GlanceForCloudOptions = {},
-): Promise<string> {
-  return openStackSession(cloudName, region, opts).endpoint('network');
-}

@@ -3,7 +3,8 @@
 // POST <auth_url>/v3/auth/tokens; the token comes back in X-Subject-Token, the catalog in the body.
 // Errors are one line with the HTTP status and Keystone's message, and never contain the password,
 // the application credential secret or a token.
-import { deadline } from '../build/deadline';
+import { deadline } from '../common';
+import { requestFailure } from './request-failure';
 import type { CloudAuth, CloudAuthType } from './clouds';
 
 export interface CatalogEndpoint {
@@ -143,7 +144,7 @@ export async function authenticate(
     });
     text = await res.text();
   } catch (e) {
-    throw new KeystoneError(`${where} (${new URL(url).host}): request failed: ${d.timedOut ? 'timed out' : causeText(e)}`);
+    throw new KeystoneError(`${where} (${new URL(url).host}): request failed: ${d.timedOut ? 'timed out' : requestFailure(e)}`);
   } finally {
     d.clear();
   }
@@ -231,14 +232,3 @@ const AUTH_FAILURE: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
-
-function oneLine(s: string, max = 300): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t;
-}
-
-function causeText(e: unknown): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return 'timed out';
-  return oneLine(err.cause?.code ?? err.cause?.message ?? err.message ?? String(e));
-}

@@ -4,7 +4,8 @@
 // network (packer_vars.network, e.g. `imagebuilder`). One GET on node's fetch, no dependencies.
 // Errors are one line with the method, the path, the status and Neutron's message; they never
 // include the request headers (the token).
-import { deadline } from '../build/deadline';
+import { deadline } from '../common';
+import { requestFailure } from './request-failure';
 
 export type NeutronHeaders = Record<string, string>;
 
@@ -57,7 +58,7 @@ export async function findNetworkId(
     });
     text = await res.text();
   } catch (e) {
-    throw new NeutronError(`${where} (${new URL(url).host}): request failed: ${d.timedOut ? 'timed out' : causeText(e)}`);
+    throw new NeutronError(`${where} (${new URL(url).host}): request failed: ${d.timedOut ? 'timed out' : requestFailure(e)}`);
   } finally {
     d.clear();
   }
@@ -93,11 +94,4 @@ function neutronMessage(text: string): string {
   const line = msg.replace(/\s+/g, ' ').trim();
   if (!line) return '(empty body)';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-function causeText(e: unknown): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return 'timed out';
-  if (err.name === 'AbortError') return 'aborted';
-  return (err.cause?.code ?? err.cause?.message ?? err.message ?? String(e)).replace(/\s+/g, ' ').trim();
 }

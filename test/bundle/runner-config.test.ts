@@ -3,10 +3,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseRunnerConfig } from '../../lib/build/runner-config';
+import { parseRunnerConfig } from '../../lib/contract';
 import { loadCatalog } from '../../lib/catalog';
-import { synthCatalog } from '../../lib/synth';
-import { runnerConfigFor } from '../../lib/bundle/runner-config';
+import { synthCatalog } from '../../synth/synth';
+import { runnerConfigFor } from '../../lib/constructs/runner-config';
 import { makeEnvironment, makeImage } from '../fixtures/model';
 
 const ROOT = path.resolve(__dirname, '..', '..');

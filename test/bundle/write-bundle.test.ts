@@ -3,9 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import type { Environment, Image } from '../../lib/catalog/model';
-import { canonicalJson, sha256Hex } from '../../lib/bundle/canonical-json';
-import { fingerprintFor, runnerConfigFor, RunnerConfig } from '../../lib/bundle/runner-config';
-import { BuilderBundle, bundleImage, readManifest, renderBundle, writeBundle } from '../../lib/bundle/write-bundle';
+import { canonicalJson, sha256Hex } from '../../lib/common';
+import { fingerprintFor, runnerConfigFor, RunnerConfig } from '../../lib/constructs/runner-config';
+import { BuilderBundle, bundleImage, renderBundle } from '../../lib/constructs/builder-bundle';
+import { readManifest, writeBundle } from '../../synth/write-bundle';
 import { BuildSchedule } from '../../lib/constructs/build-schedule';
 
 const ENV: Environment = {
@@ -408,7 +409,7 @@ describe('writeBundle', () => {
     const dir = path.join(tmp, 'm');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'manifest.json'), '{"bundle_format": 2}\n');
-    expect(() => readManifest(dir)).toThrow(/bundle_format must be 1, got 2/);
+    expect(() => readManifest(dir)).toThrow(/manifest.json: bundle_format: must be 1, got 2$/);
     expect(() => readManifest(path.join(tmp, 'missing'))).toThrow(/cannot read the bundle manifest/);
   });
 });

@@ -73,7 +73,7 @@ describe('2a: fields passed to packer and OpenStack are validated as what they a
   test('packer template syntax in ssh_user is rejected (it would expand {{env `OS_PASSWORD`}})', () => {
     edit('images/gold.yaml', 'ssh_user: ubuntu', 'ssh_user: "{{env `OS_PASSWORD`}}"');
     expect(problems()).toEqual([
-      `${GOLD}: images.ubuntu_2404.ssh_user: invalid user name \`{{env \`OS_PASSWORD\`}}\`: use A-Z, a-z, 0-9, _ and - (not first), at most 32 characters`,
+      `${GOLD}:10:5: images.ubuntu_2404.ssh_user: invalid user name \`{{env \`OS_PASSWORD\`}}\`: use A-Z, a-z, 0-9, _ and - (not first), at most 32 characters`,
     ]);
   });
 
@@ -82,9 +82,9 @@ describe('2a: fields passed to packer and OpenStack are validated as what they a
     edit('environments.yaml', 'network: build-net', 'network: "net-${var.x}"');
     edit('environments.yaml', 'availability_zone: bgo-default-1', 'availability_zone: "%{if x}"');
     expect(problems()).toEqual([
-      `${ENVS}: environments.bgo.builder.network: must not contain \`\${\` (template syntax), got \`net-\${var.x}\``,
-      `${ENVS}: environments.bgo.builder.flavor: must not contain \`{{\` (template syntax), got \`{{user \`x\`}}\``,
-      `${ENVS}: environments.bgo.builder.availability_zone: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`%{if x}\``,
+      `${ENVS}:18:7: environments.bgo.builder.network: must not contain \`\${\` (template syntax), got \`net-\${var.x}\``,
+      `${ENVS}:19:7: environments.bgo.builder.flavor: must not contain \`{{\` (template syntax), got \`{{user \`x\`}}\``,
+      `${ENVS}:20:7: environments.bgo.builder.availability_zone: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`%{if x}\``,
     ]);
   });
 
@@ -94,31 +94,31 @@ describe('2a: fields passed to packer and OpenStack are validated as what they a
     edit('environments.yaml', '{nrec-images: osl-nrec-images}', '{nrec-images: "}}"}');
     edit('environments.yaml', 'flavor: img.large', 'flavor: " img.large"');
     expect(problems()).toEqual([
-      `${ENVS}: environments.osl.region: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`{{env \`HOME\`}}\``,
-      `${ENVS}: environments.osl.cloud: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`osl imagebuilder\``,
-      `${ENVS}: environments.osl.owner_clouds.nrec-images: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`}}\``,
-      `${ENVS}: environments.bgo.builder.flavor: must not start or end with blanks, got \` img.large\``,
+      `${ENVS}:3:5: environments.osl.region: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`{{env \`HOME\`}}\``,
+      `${ENVS}:4:5: environments.osl.cloud: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`osl imagebuilder\``,
+      `${ENVS}:5:20: environments.osl.owner_clouds.nrec-images: must be a name of A-Z, a-z, 0-9, ., _ and - (starting with a letter or digit), got string \`}}\``,
+      `${ENVS}:19:7: environments.bgo.builder.flavor: must not start or end with blanks, got \` img.large\``,
     ]);
   });
 
   test('an over-long network name', () => {
     edit('environments.yaml', 'network: build-net', `network: ${'n'.repeat(256)}`);
-    expect(problems()).toEqual([`${ENVS}: environments.bgo.builder.network: must be at most 255 characters, got 256`]);
+    expect(problems()).toEqual([`${ENVS}:18:7: environments.bgo.builder.network: must be at most 255 characters, got 256`]);
   });
 });
 
 describe('3: the catalog text rule (every key and value of every file)', () => {
   test('a newline in a display name', () => {
     edit('images/gold.yaml', 'display_name: Ubuntu 24.04 LTS', 'display_name: "Ubuntu 24.04 LTS\\nGOLD Debian 12"');
-    expect(problems()).toEqual([`${GOLD}: images.ubuntu_2404.display_name: value must not contain a line break (U+000A)`]);
+    expect(problems()).toEqual([`${GOLD}:4:5: images.ubuntu_2404.display_name: value must not contain a line break (U+000A)`]);
   });
 
   test('a nul character in a gold name and a tab in a property value', () => {
     edit('images/gold.yaml', 'gold_name: GOLD Debian 12 (bookworm)', 'gold_name: "GOLD Debian\\0 12"');
     edit('images/gold.yaml', 'os_distro: ubuntu', 'os_distro: "ubu\\tntu"');
     expect(problems()).toEqual([
-      `${GOLD}: images.ubuntu_2404.properties.os_distro: value must not contain a tab (U+0009)`,
-      `${GOLD}: images.debian_12.gold_name: value must not contain a control character (U+0000)`,
+      `${GOLD}:15:7: images.ubuntu_2404.properties.os_distro: value must not contain a tab (U+0009)`,
+      `${GOLD}:25:5: images.debian_12.gold_name: value must not contain a control character (U+0000)`,
     ]);
   });
 
@@ -128,24 +128,24 @@ describe('3: the catalog text rule (every key and value of every file)', () => {
     edit('images/gold.yaml', 'owner: nrec-images', 'owner: "\\ufeffnrec-images"');
     edit('images/gold.yaml', 'hw_disk_bus: virtio', '"hw_disk_bus\\u2066": virtio');
     expect(problems()).toEqual([
-      `${GOLD}: images.ubuntu_2404.owner: value must not contain an invisible or bidirectional formatting character (U+FEFF)`,
-      `${GOLD}: images.ubuntu_2404.properties.hw_disk_bus\\u{2066}: key must not contain an invisible or bidirectional formatting character (U+2066)`,
-      `${GOLD}: images.debian_12.outdated_name: value must not contain an invisible or bidirectional formatting character (U+202E)`,
-      `${GOLD}: images.debian_12.members[1]: value must not contain an invisible or bidirectional formatting character (U+200B)`,
+      `${GOLD}:13:5: images.ubuntu_2404.owner: value must not contain an invisible or bidirectional formatting character (U+FEFF)`,
+      `${GOLD}:16:7: images.ubuntu_2404.properties.hw_disk_bus\\u{2066}: key must not contain an invisible or bidirectional formatting character (U+2066)`,
+      `${GOLD}:26:5: images.debian_12.outdated_name: value must not contain an invisible or bidirectional formatting character (U+202E)`,
+      `${GOLD}:39:26: images.debian_12.members[1]: value must not contain an invisible or bidirectional formatting character (U+200B)`,
     ]);
   });
 
   test('raw (unescaped) bidi characters in a plain scalar, in another file', () => {
     edit('environments.yaml', 'bucket: goldsmith-state', 'bucket: goldsmith\u202d-state');
     expect(problems()).toEqual([
-      `${ENVS}: environments.bgo.backend.bucket: value must not contain an invisible or bidirectional formatting character (U+202D)`,
+      `${ENVS}:24:7: environments.bgo.backend.bucket: value must not contain an invisible or bidirectional formatting character (U+202D)`,
     ]);
   });
 
   test('the cdktf token marker anywhere', () => {
     edit('images/gold.yaml', 'display_name: Debian 12', 'display_name: "Debian ${TfToken[TOKEN.1]}"');
     expect(problems()).toEqual([
-      `${GOLD}: images.debian_12.display_name: value must not contain \`\${TfToken[\` (a cdktf token marker)`,
+      `${GOLD}:24:5: images.debian_12.display_name: value must not contain \`\${TfToken[\` (a cdktf token marker)`,
     ]);
   });
 
@@ -156,18 +156,18 @@ describe('3: the catalog text rule (every key and value of every file)', () => {
 
   test('an empty key', () => {
     edit('images/gold.yaml', 'os_distro: ubuntu', '"": x');
-    expect(problems()).toEqual([`${GOLD}: images.ubuntu_2404.properties."": empty key`]);
+    expect(problems()).toEqual([`${GOLD}:15:7: images.ubuntu_2404.properties."": empty key`]);
   });
 
   test('properties glance or terraform manage are rejected (non-empty keys)', () => {
     edit('images/gold.yaml', 'os_distro: ubuntu', 'name: "GOLD Windows"\n      visibility: public\n      os_hash_value: x\n      depricated: x\n      goldsmith_build: x\n      "a b": x');
     expect(problems()).toEqual([
-      `${GOLD}: images.ubuntu_2404.properties.name: property \`name\` is managed by glance or terraform: not settable as a property`,
-      `${GOLD}: images.ubuntu_2404.properties.visibility: property \`visibility\` is managed by glance or terraform: not settable as a property`,
-      `${GOLD}: images.ubuntu_2404.properties.os_hash_value: property \`os_hash_value\` is managed by glance or terraform: not settable as a property`,
-      `${GOLD}: images.ubuntu_2404.properties.depricated: property \`depricated\` is managed by goldsmith: not settable as a property`,
-      `${GOLD}: images.ubuntu_2404.properties.goldsmith_build: property \`goldsmith_build\` is managed by goldsmith: not settable as a property`,
-      `${GOLD}: images.ubuntu_2404.properties.a b: invalid property key string \`a b\`: use A-Z, a-z, 0-9, _, ., : and - (1-255 characters)`,
+      `${GOLD}:15:7: images.ubuntu_2404.properties.name: property \`name\` is managed by glance or terraform: not settable as a property`,
+      `${GOLD}:16:7: images.ubuntu_2404.properties.visibility: property \`visibility\` is managed by glance or terraform: not settable as a property`,
+      `${GOLD}:17:7: images.ubuntu_2404.properties.os_hash_value: property \`os_hash_value\` is managed by glance or terraform: not settable as a property`,
+      `${GOLD}:18:7: images.ubuntu_2404.properties.depricated: property \`depricated\` is managed by goldsmith: not settable as a property`,
+      `${GOLD}:19:7: images.ubuntu_2404.properties.goldsmith_build: property \`goldsmith_build\` is managed by goldsmith: not settable as a property`,
+      `${GOLD}:20:7: images.ubuntu_2404.properties.a b: invalid property key string \`a b\`: use A-Z, a-z, 0-9, _, ., : and - (1-255 characters)`,
     ]);
   });
 
@@ -178,11 +178,11 @@ describe('3: the catalog text rule (every key and value of every file)', () => {
     edit('defaults.yaml', 'hw_disk_bus: scsi', '__proto__: x');
     edit('builds/bgo.yaml', '  centos_7:', '  __proto__:');
     expect(problems()).toEqual([
-      `${DEFAULTS}: image.properties.__proto__: key \`__proto__\` is not allowed`,
-      `${GOLD}: images.ubuntu_2404.properties.__proto__: key \`__proto__\` is not allowed`,
-      `${GOLD}: images.__proto__: key \`__proto__\` is not allowed`,
-      `${TPLS}: templates.__proto__: key \`__proto__\` is not allowed`,
-      `${BGO}: images.__proto__: key \`__proto__\` is not allowed`,
+      `${DEFAULTS}:3:5: image.properties.__proto__: key \`__proto__\` is not allowed`,
+      `${GOLD}:15:7: images.ubuntu_2404.properties.__proto__: key \`__proto__\` is not allowed`,
+      `${GOLD}:23:3: images.__proto__: key \`__proto__\` is not allowed`,
+      `${TPLS}:2:3: templates.__proto__: key \`__proto__\` is not allowed`,
+      `${BGO}:24:3: images.__proto__: key \`__proto__\` is not allowed`,
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -274,7 +274,7 @@ describe('15: a retired image keeps its retention; releases belong to their imag
   test("a release's file must be one of its image (`<image>-<date>.qcow2`)", () => {
     edit('builds/bgo.yaml', 'file: ubuntu_2404-20261021.qcow2', 'file: debian_12-20261021.qcow2');
     expect(problems()).toEqual([
-      `${BGO}: images.ubuntu_2404.releases[0].file: must be a file of image \`ubuntu_2404\` (\`ubuntu_2404-<date>.qcow2\`), got \`debian_12-20261021.qcow2\``,
+      `${BGO}:6:9: images.ubuntu_2404.releases[0].file: must be a file of image \`ubuntu_2404\` (\`ubuntu_2404-<date>.qcow2\`), got \`debian_12-20261021.qcow2\``,
     ]);
   });
 });

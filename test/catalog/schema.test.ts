@@ -1,5 +1,5 @@
 import { cidrProblem, fileNameProblem, isCalendarDate, ReleaseSchema, urlProblem } from '../../lib/catalog/schema';
-import { closest, levenshtein } from '../../lib/catalog/loader';
+import { closest, levenshtein } from '../../lib/common';
 
 const RELEASE = {
   build_id: '20261104',

@@ -1,21 +1,21 @@
 // `goldsmith build` in-process through main(): a temp bundle, a loopback HTTP upstream and real qcow2
-// files (test/build/fixture.ts), real qemu-img, and a fake baker through the command's seam (the
-// packer/Nova/Glance boundary is tested in test/build/packer-baker.test.ts). One test runs the real
+// files (test/runner/fixture.ts), real qemu-img, and a fake baker through the command's seam (the
+// packer/Nova/Glance boundary is tested in test/runner/packer-baker.test.ts). One test runs the real
 // ExternalBaker with a small shell script as the external command.
 import { spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { BakeRequest, BakeResult, ImageBaker } from '../../lib/build/baker';
-import { ExternalBaker } from '../../lib/build/external-baker';
-import { acquireLock } from '../../lib/build/lock';
-import { PackerBaker } from '../../lib/build/packer-baker';
-import { parseRunnerConfig } from '../../lib/build/runner-config';
+import type { BakeRequest, BakeResult, ImageBaker } from '../../lib/runner/baker';
+import { ExternalBaker } from '../../lib/runner/external-baker';
+import { acquireLock } from '../../lib/runner/lock';
+import { PackerBaker } from '../../lib/runner/packer';
+import { parseRunnerConfig } from '../../lib/contract';
 import { buildCommand, defaultBakerFor, formatDuration, formatSize, summaryLine, type BuildCommandDeps } from '../../lib/cli/build';
 import { CliIo, main } from '../../lib/cli/main';
-import { FakeBaker } from '../build/fake-baker';
-import { createFixture, deepListing, IMAGE, readReport, type Fixture } from '../build/fixture';
+import { FakeBaker } from '../runner/fake-baker';
+import { createFixture, deepListing, IMAGE, readReport, type Fixture } from '../runner/fixture';
 import { describeWithTools } from '../support/tools';
 
 interface Run {
@@ -285,7 +285,7 @@ describeWithTools(['qemu-img'], 'goldsmith build', () => {
     const repo = path.join(__dirname, '../..');
     const child = spawn(
       process.execPath,
-      ['-e', `require(${JSON.stringify(path.join(repo, 'test/build/register-ts.js'))}); require(${JSON.stringify(path.join(repo, 'bin/goldsmith.ts'))});`, 'goldsmith', 'build', IMAGE, '--bundle', fx.bundleDir],
+      ['-e', `require(${JSON.stringify(path.join(repo, 'test/runner/register-ts.js'))}); require(${JSON.stringify(path.join(repo, 'bin/goldsmith.ts'))});`, 'goldsmith', 'build', IMAGE, '--bundle', fx.bundleDir],
       { stdio: ['ignore', 'pipe', 'pipe'], cwd: fx.root },
     );
     let stdout = '';

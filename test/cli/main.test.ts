@@ -5,7 +5,7 @@ import { main, versionLine } from '../../lib/cli/main';
 import type { CliIo } from '../../lib/cli/command';
 
 const ROOT = path.join(__dirname, '..', '..');
-const REGISTER_TS = path.join(ROOT, 'test', 'build', 'register-ts.js');
+const REGISTER_TS = path.join(ROOT, 'test', 'runner', 'register-ts.js');
 const ENTRY = path.join(ROOT, 'bin', 'goldsmith.ts');
 
 function capture(): CliIo & { lines: { out: string[]; err: string[] } } {

@@ -45,9 +45,9 @@ describe('goldsmith validate', () => {
       code: 1,
       out: [],
       err: [
-        'config/images/vgpu.yaml: images.rocky_9.min_ram_mb: must be between 64 and 1048576',
-        'config/images/gold.yaml: images.ubuntu_2404.schedule: builds at wed 09:40 on builders bgo, osl, within 30 minutes of image ' +
-          '`debian_12` at wed 09:50 (config/images/gold.yaml: images.debian_12.schedule)',
+        'config/images/vgpu.yaml:10:5: images.rocky_9.min_ram_mb: must be between 64 and 1048576',
+        'config/images/gold.yaml:17:5: images.ubuntu_2404.schedule: builds at wed 09:40 on builders bgo, osl, within 30 minutes of image ' +
+          '`debian_12` at wed 09:50 (config/images/gold.yaml:39:5: images.debian_12.schedule)',
       ],
     });
   });
@@ -127,10 +127,30 @@ describe('goldsmith validate', () => {
       code: 1,
       out: [],
       err: [
-        'config/images/gold.yaml: images.ubuntu_2404.min_ram_mb: must be between 64 and 1048576',
-        'config/images/gold.yaml: images.debian_12.ssh_user: missing required key',
-        'config/images/gold.yaml: images.debian_12.ssh_usr: unknown key `ssh_usr` (did you mean `ssh_user`?)',
+        'config/images/gold.yaml:11:5: images.ubuntu_2404.min_ram_mb: must be between 64 and 1048576',
+        'config/images/gold.yaml:23:3: images.debian_12.ssh_user: missing required key',
+        'config/images/gold.yaml:33:5: images.debian_12.ssh_usr: unknown key `ssh_usr` (did you mean `ssh_user`?)',
       ],
+    });
+  });
+
+  test('what the constructs would reject is located like the loader\'s problems: file, line, column, key', async () => {
+    const templates = path.join(root, 'config', 'templates.yaml');
+    fs.writeFileSync(templates, fs.readFileSync(templates, 'utf8').replace('custom_scripts: [resolver.sh]', 'custom_scripts: [resolver.sh, upgrade.sh]'));
+    const envs = path.join(root, 'config', 'environments.yaml');
+    fs.writeFileSync(envs, fs.readFileSync(envs, 'utf8').replace('10.1.250.0/24', '10.1.250.1/24'));
+    expect(await run(['validate'], root)).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'config/environments.yaml:9:26: environments.osl.builder.ssh_source_cidrs[0]: has host bits set: use the network address `10.1.250.0/24`, got `10.1.250.1/24`',
+      ],
+    });
+    fs.writeFileSync(envs, fs.readFileSync(envs, 'utf8').replace('10.1.250.1/24', '10.1.250.0/24'));
+    expect(await run(['validate'], root)).toEqual({
+      code: 1,
+      out: [],
+      err: ['config/templates.yaml:3:5: templates.default.custom_scripts: upgrade.sh is part of the standard sequence; list only custom scripts'],
     });
   });
 

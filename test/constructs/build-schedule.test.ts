@@ -1,14 +1,13 @@
 import { Testing } from 'cdktf';
 import { CronExpressionParser } from 'cron-parser';
 import type { Schedule } from '../../lib/catalog/model';
+import { WEEK_MINUTES, weeklyDistance } from '../../lib/catalog/schedule-plan';
 import {
   BuildSchedule,
   BuildScheduleProps,
   ScheduledImage,
-  WEEK_MINUTES,
   cronEscape,
   shellQuote,
-  weeklyDistance,
 } from '../../lib/constructs/build-schedule';
 
 function schedule(props: Partial<BuildScheduleProps> & { images: readonly ScheduledImage[] }): BuildSchedule {

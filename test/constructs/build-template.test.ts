@@ -13,7 +13,7 @@ import {
   STANDARD_SCRIPTS,
   renderPackerTemplate,
   templateFileName,
-} from '../../lib/build/packer-template';
+} from '../../lib/constructs/packer-template';
 import { describeWithTools } from '../support/tools';
 
 const SCRIPT_DIR = path.resolve(__dirname, '../../config/provision');

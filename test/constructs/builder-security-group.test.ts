@@ -6,9 +6,8 @@ import {
   BUILDER_SECURITY_GROUP_NAME,
   BuilderSecurityGroup,
   BuilderSecurityGroupProps,
-  formatIpv6,
-  parseCidr,
 } from '../../lib/constructs/builder-security-group';
+import { cidrListProblems, parseCidr } from '../../lib/catalog/cidr';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -97,50 +96,58 @@ describe('BuilderSecurityGroup', () => {
   });
 
   test.each([
-    [[], /sshSourceCidrs is empty/],
-    [['10.0.0.1/24'], /host bits set/],
-    [['10.0.0.0'], /not a CIDR/],
-    [['10.0.0.0/33'], /invalid prefix length \(0-32\)/],
-    [['256.0.0.0/8'], /no valid IPv4 or IPv6 address/],
-    [['010.0.0.0/8'], /no valid IPv4 or IPv6 address/],
-    [['10.0.0.0/08'], /invalid prefix length/],
-    [['2001:db8::/129'], /invalid prefix length \(0-128\)/],
-    [['2001:DB8::/32'], /canonical form: write 2001:db8::\/32/],
-    [['2001:db8:0:0::/64'], /canonical form: write 2001:db8::\/64/],
-    [['2001:db8::1/64'], /host bits set/],
-    [['2001:db8:::/64'], /no valid/],
-    [['10.0.0.0/8', '10.0.0.0/8'], /listed twice/],
-    [['example.org/32'], /no valid/],
+    [[], 'environment bgo: builder.sshSourceCidrs is empty: the builder could not reach the build VM'],
+    [['10.0.0.1/24'], 'environment bgo: builder.sshSourceCidrs[0]: has host bits set: use the network address `10.0.0.0/24`, got `10.0.0.1/24`'],
+    [['10.0.0.0'], 'environment bgo: builder.sshSourceCidrs[0]: must be a cidr (address/prefix), got `10.0.0.0`'],
+    [['10.0.0.0/33'], 'environment bgo: builder.sshSourceCidrs[0]: prefix length must be 0-32, got `10.0.0.0/33`'],
+    [['256.0.0.0/8'], 'environment bgo: builder.sshSourceCidrs[0]: not a valid ip address in cidr `256.0.0.0/8`'],
+    [['010.0.0.0/8'], 'environment bgo: builder.sshSourceCidrs[0]: not a valid ip address in cidr `010.0.0.0/8`'],
+    [['10.0.0.0/08'], 'environment bgo: builder.sshSourceCidrs[0]: prefix length must be written without leading zeros, got `10.0.0.0/08`'],
+    [['2001:db8::/129'], 'environment bgo: builder.sshSourceCidrs[0]: prefix length must be 0-128, got `2001:db8::/129`'],
+    [['2001:DB8::/32'], 'environment bgo: builder.sshSourceCidrs[0]: not in canonical form: write `2001:db8::/32`, got `2001:DB8::/32`'],
+    [['2001:db8:0:0::/64'], 'environment bgo: builder.sshSourceCidrs[0]: not in canonical form: write `2001:db8::/64`, got `2001:db8:0:0::/64`'],
+    [['2001:db8::1/64'], 'environment bgo: builder.sshSourceCidrs[0]: has host bits set: use the network address `2001:db8::/64`, got `2001:db8::1/64`'],
+    [['2001:db8:::/64'], 'environment bgo: builder.sshSourceCidrs[0]: not a valid ip address in cidr `2001:db8:::/64`'],
+    [['10.0.0.0/8', '10.0.0.0/8'], 'environment bgo: builder.sshSourceCidrs[1]: cidr `10.0.0.0/8` is listed twice (also [0])'],
+    [['example.org/32'], 'environment bgo: builder.sshSourceCidrs[0]: not a valid ip address in cidr `example.org/32`'],
+    [['10.1/16'], 'environment bgo: builder.sshSourceCidrs[0]: not a valid ip address in cidr `10.1/16`'],
+    [['fe80::%eth0/64'], 'environment bgo: builder.sshSourceCidrs[0]: not a valid ip address in cidr `fe80::%eth0/64`'],
+    [['::ffff:10.0.0.0/120'], 'environment bgo: builder.sshSourceCidrs[0]: not in canonical form: write `::ffff:a00:0/120`, got `::ffff:10.0.0.0/120`'],
   ])('rejects %j', (cidrs, message) => {
     const stack = new TerraformStack(Testing.app(), 's');
-    expect(() => new BuilderSecurityGroup(stack, 'sg', { environment: 'bgo', sshSourceCidrs: cidrs })).toThrow(message);
-  });
-
-  test('errors name the environment and the setting', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
-    expect(() => new BuilderSecurityGroup(stack, 'sg', { environment: 'osl', sshSourceCidrs: ['x/1'] })).toThrow(
-      /^environment osl: builder\.sshSourceCidrs: 'x\/1'/,
+    expect(() => new BuilderSecurityGroup(stack, 'sg', { environment: 'bgo', sshSourceCidrs: cidrs })).toThrow(
+      new Error(message),
     );
   });
 });
 
-describe('parseCidr / formatIpv6', () => {
+describe('parseCidr / cidrListProblems (lib/catalog/cidr.ts, ipaddr.js)', () => {
   test.each([
     ['0.0.0.0/0', 'IPv4'],
     ['::/0', 'IPv6'],
     ['fe80::/10', 'IPv6'],
     ['2001:db8:0:1::/64', 'IPv6'],
+    ['2001:0:0:1::/64', 'IPv6'],
   ])('%s is %s', (cidr, ethertype) => {
-    expect(parseCidr(cidr).ethertype).toBe(ethertype);
+    expect(parseCidr(cidr)).toEqual({ ok: true, cidr: { cidr, ethertype } });
   });
 
-  test('RFC 5952 formatting', () => {
-    expect(formatIpv6(0n)).toBe('::');
-    expect(formatIpv6(1n)).toBe('::1');
-    expect(formatIpv6(0x20010db8000000000000000000000001n)).toBe('2001:db8::1');
-    // a single zero group is not compressed; the first of two equal runs is
-    expect(formatIpv6(0x20010db8000000010001000100010001n)).toBe('2001:db8:0:1:1:1:1:1');
-    expect(formatIpv6(0x20010000000000010000000000010001n)).toBe('2001::1:0:0:1:1');
-    expect(formatIpv6(0x20010000000000010000000000000001n)).toBe('2001:0:0:1::1');
+  test('RFC 5952: a single zero group is not compressed; the first of two equal runs is', () => {
+    expect(parseCidr('2001:db8::1:1:1:1:1/128')).toEqual({
+      ok: false,
+      message: 'not in canonical form: write `2001:db8:0:1:1:1:1:1/128`, got `2001:db8::1:1:1:1:1/128`',
+    });
+    expect(parseCidr('2001:0:0:1:0:0:1:1/128')).toEqual({
+      ok: false,
+      message: 'not in canonical form: write `2001::1:0:0:1:1/128`, got `2001:0:0:1:0:0:1:1/128`',
+    });
+  });
+
+  test('every problem of a list, by index', () => {
+    expect(cidrListProblems(['10.0.0.0/8', 'x', '10.0.0.0/8', '10.0.0.0/8'])).toEqual([
+      { index: 1, message: 'must be a cidr (address/prefix), got `x`' },
+      { index: 2, message: 'cidr `10.0.0.0/8` is listed twice (also [0])' },
+      { index: 3, message: 'cidr `10.0.0.0/8` is listed twice (also [0])' },
+    ]);
   });
 });

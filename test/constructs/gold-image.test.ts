@@ -562,8 +562,11 @@ describe('GoldImage: validation', () => {
     ).toThrow('release ubuntu_2404/20261104: file a/b.qcow2 must be a plain file name');
   });
 
-  test('accepts an owner whose clouds entry is the deploy cloud without a provider', () => {
+  test('accepts an owner whose clouds entry is the deploy cloud: its releases use the default provider', () => {
     const env = makeEnvironment({ ownerClouds: { 'nrec-images': 'bgo-imagebuilder' } });
-    expect(() => build({ image: makeImage({ owner: 'nrec-images' }), environment: env })).not.toThrow();
+    const { parsed } = synth((stack) => new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ image: makeImage({ owner: 'nrec-images' }), environment: env })));
+    const releases = Object.values(images(parsed));
+    expect(releases.map((r) => r.provider)).toEqual([undefined, undefined, undefined]);
+    expect(Object.keys(parsed.provider)).toEqual(['openstack']);
   });
 });

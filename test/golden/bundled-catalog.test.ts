@@ -32,7 +32,7 @@ describe('golden files of the bundled catalog', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadCatalog } = require('../../lib/catalog') as typeof import('../../lib/catalog');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthCatalog } = require('../../lib/synth') as typeof import('../../lib/synth');
+    const { synthCatalog } = require('../../synth/synth') as typeof import('../../synth/synth');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-golden-'));
     stateDir = path.join(tmp, 'state');
     const outdir = path.join(tmp, 'cdktf.out');

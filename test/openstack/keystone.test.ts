@@ -7,7 +7,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { authenticate, buildAuthRequest, CatalogService, findEndpoint, identityV3Url, KeystoneError } from '../../lib/openstack/keystone';
-import { glanceForCloud } from '../../lib/openstack';
+import { openStackSession } from '../../lib/openstack';
 
 const PASSWORD = 'pa55-never-print';
 const SECRET = 'app-secret-never-print';
@@ -59,7 +59,7 @@ async function fakeKeystone(): Promise<Fake> {
         );
         return;
       }
-      // A stand-in image service for glanceForCloud: answers only with the right token.
+      // A stand-in image service for openStackSession().glance(): answers only with the right token.
       if (req.url?.startsWith('/image/v2/images')) {
         const ok = typeof req.headers['x-auth-token'] === 'string' && req.headers['x-auth-token'].startsWith('gAAAA');
         res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
@@ -290,7 +290,7 @@ describe('findEndpoint', () => {
   });
 });
 
-describe('glanceForCloud', () => {
+describe('openStackSession().glance()', () => {
   let dir: string;
   let cloudsFile: string;
   beforeEach(() => {
@@ -316,7 +316,7 @@ describe('glanceForCloud', () => {
   const tokenRequests = () => fake.seen.filter((s) => s.url === '/identity/v3/auth/tokens').length;
 
   test('clouds.yaml -> token -> image endpoint of region_name; token reused while fresh', async () => {
-    const g = await glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] });
+    const g = await openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).glance();
     expect(g.endpoint).toBe(`${fake.url}/image`);
     expect(await g.listImages()).toEqual([]);
     expect(await g.listImages({ name: 'x' })).toEqual([]);
@@ -327,13 +327,13 @@ describe('glanceForCloud', () => {
   });
 
   test('an explicit region wins over region_name', async () => {
-    const g = await glanceForCloud('bgo-imagebuilder', 'osl', { paths: [cloudsFile] });
+    const g = await openStackSession('bgo-imagebuilder', 'osl', { paths: [cloudsFile] }).glance();
     expect(g.endpoint).toBe('https://image.osl.example');
   });
 
   test('the token is refreshed when close to expiry', async () => {
     fake.expiresInMs = 60_000; // inside the 5 min default margin: every use re-authenticates
-    const g = await glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] });
+    const g = await openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).glance();
     await g.listImages();
     await g.listImages();
     expect(tokenRequests()).toBe(3);
@@ -341,35 +341,35 @@ describe('glanceForCloud', () => {
     expect(new Set(tokens).size).toBe(2);
 
     fake.expiresInMs = 3_600_000;
-    const g2 = await glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile], refreshMarginMs: 1_000 });
+    const g2 = await openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile], refreshMarginMs: 1_000 }).glance();
     await g2.listImages();
     expect(tokenRequests()).toBe(4);
   });
 
   test('auth failure and unknown cloud: one line, no password', async () => {
     fake.tokenReplies.push({ status: 401, body: { error: { message: 'The request you have made requires authentication.' } } });
-    const err = await glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).catch((e: unknown) => e);
+    const err = await (async () => openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).glance())().catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/^Keystone POST \/identity\/v3\/auth\/tokens: 401 Unauthorized: /);
     expect((err as Error).message).not.toContain(PASSWORD);
-    await expect(glanceForCloud('nope', undefined, { paths: [cloudsFile] })).rejects.toThrow(
+    await expect((async () => openStackSession('nope', undefined, { paths: [cloudsFile] }).glance())()).rejects.toThrow(
       `clouds.yaml entry "nope" not found in ${cloudsFile}`,
     );
   });
 
   test('image_endpoint_override skips the catalog; verify:false and cacert are refused clearly', async () => {
     fs.appendFileSync(cloudsFile, `    image_endpoint_override: ${fake.url}/image\n`);
-    const g = await glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] });
+    const g = await openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).glance();
     expect(g.endpoint).toBe(`${fake.url}/image`);
     expect(tokenRequests()).toBe(0); // lazily, on the first request
     await g.listImages();
     expect(tokenRequests()).toBe(1);
 
     fs.appendFileSync(cloudsFile, '    cacert: /etc/ssl/private-ca.pem\n');
-    await expect(glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile], env: {} })).rejects.toThrow(
+    await expect((async () => openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile], env: {} }).glance())()).rejects.toThrow(
       'clouds.bgo-imagebuilder.cacert is set; start node with NODE_EXTRA_CA_CERTS=/etc/ssl/private-ca.pem',
     );
     fs.appendFileSync(cloudsFile, '    verify: false\n');
-    await expect(glanceForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] })).rejects.toThrow(
+    await expect((async () => openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).glance())()).rejects.toThrow(
       'has verify: false, which goldsmith does not support',
     );
   });

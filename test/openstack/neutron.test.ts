@@ -7,10 +7,10 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { networkEndpointForCloud, openStackSession } from '../../lib/openstack';
+import { openStackSession } from '../../lib/openstack';
 import { findNetworkId, isUuid, NeutronError, networkV2Url } from '../../lib/openstack/neutron';
-import { PackerBaker, packerBuildArgs, type BakerGlance, type PackerBakerOptions } from '../../lib/build/packer-baker';
-import { parseRunnerConfig } from '../../lib/build/runner-config';
+import { PackerBaker, packerBuildArgs, type BakerGlance, type PackerBakerOptions } from '../../lib/runner/packer';
+import { parseRunnerConfig } from '../../lib/contract';
 
 interface Net {
   id: string;
@@ -189,9 +189,9 @@ describe('OpenStackSession: network endpoint from the same Keystone catalog', ()
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('networkEndpointForCloud picks the region; session resolves names with one token for Glance and Neutron', async () => {
-    expect(await networkEndpointForCloud('bgo-imagebuilder', undefined, { paths: [cloudsFile] })).toBe(`${fake.url}/network/`);
-    expect(await networkEndpointForCloud('bgo-imagebuilder', 'osl', { paths: [cloudsFile] })).toBe('https://network.osl.example:9696');
+  test('the session\'s network endpoint picks the region; session resolves names with one token for Glance and Neutron', async () => {
+    expect(await openStackSession('bgo-imagebuilder', undefined, { paths: [cloudsFile] }).endpoint('network')).toBe(`${fake.url}/network/`);
+    expect(await openStackSession('bgo-imagebuilder', 'osl', { paths: [cloudsFile] }).endpoint('network')).toBe('https://network.osl.example:9696');
     fake.seen.length = 0;
     const s = openStackSession('bgo-imagebuilder', 'bgo', { paths: [cloudsFile] });
     const g = await s.glance();

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { PROVISION_LIB, SCRIPT_ENV, STANDARD_SCRIPTS } from '../../lib/build/packer-template';
+import { PROVISION_LIB, SCRIPT_ENV, STANDARD_SCRIPTS } from '../../lib/constructs/packer-template';
 import { describeWithTools } from '../support/tools';
 
 const DIR = path.resolve(__dirname, '../../config/provision');

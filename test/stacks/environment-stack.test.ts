@@ -217,8 +217,11 @@ describe('EnvironmentStack: builder side', () => {
     expect(bundle.environment).toBe('bgo');
     expect(bundle.images.map((i) => i.name)).toEqual(['almalinux9_vgpu', 'ubuntu_2404']);
     expect(bundle.templates.map((t) => t.name)).toEqual(['default', 'nv_vgpu']);
-    expect(bundle.scripts.map((s) => s.name)).toContain('nvidia-grid-driver.sh');
-    expect(bundle.scripts.map((s) => s.name)).toContain('resolver.sh');
+    // The provisioning library, the standard sequence and both templates' custom scripts, once each.
+    expect(bundle.scripts.map((s) => s.name)).toEqual([
+      'autopatch.sh', 'cleanup.sh', 'enable_ipv6.sh', 'fstrim.sh', 'grub.sh', 'lib.sh', 'nvidia-grid-driver.sh',
+      'qemu_guest_agent.sh', 'resolver.sh', 'sshd_hardening.sh', 'uio-cleanup.sh', 'uio-rhel.sh', 'upgrade.sh',
+    ]);
     expect(bundle.images.find((i) => i.name === 'ubuntu_2404')!.cronLine).toBe(
       '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
     );

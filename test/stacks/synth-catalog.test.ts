@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthCatalog } from '../../lib/synth';
+import { synthCatalog } from '../../synth/synth';
 import { main } from '../../bin/app';
 import { makeCatalog, makeEnvironment } from '../fixtures/model';
 
@@ -31,7 +31,10 @@ describe('synthCatalog', () => {
     expect(manifest.stacks.bgo.synthesizedStackPath).toBe('stacks/bgo/cdk.tf.json');
     const bgo = readStack(outdir, 'bgo');
     expect(bgo.terraform.backend).toEqual({ local: { path: '../../../terraform.bgo.tfstate' } });
-    expect(Object.keys(bgo.resource.openstack_images_image_v2)).toContain('ubuntu_2404_20261104');
+    expect(Object.keys(bgo.resource.openstack_images_image_v2)).toEqual([
+      'almalinux9_vgpu_20261029', 'almalinux9_vgpu_20261105', 'debian11_20260725', 'debian11_20260801',
+      'ubuntu_2404_20261021', 'ubuntu_2404_20261028', 'ubuntu_2404_20261104', 'winsrv_2025_20261014',
+    ]);
     expect(JSON.stringify(bgo)).not.toContain('staging');
     expect(readStack(outdir, 'osl').terraform.backend).toHaveProperty('s3');
   });
@@ -99,8 +102,11 @@ describe('bin/app main', () => {
     const outdir = path.join(work, 'cdktf.out');
     const { lines, stream } = stderrSink();
     expect(main({ GOLDSMITH_CONFIG: config, CDKTF_OUTDIR: outdir }, stream)).toBe(1);
-    expect(lines.length).toBeGreaterThan(0);
-    expect(lines.join('')).toContain('environments.yaml');
+    expect(lines).toEqual([
+      `${config}/environments.yaml:2:1: yaml syntax error: flow sequence in block collection must be sufficiently indented and end with a ]\n`,
+      `${config}/images: missing: at least one images/*.yaml file is required\n`,
+      `${config}/templates.yaml: missing required file\n`,
+    ]);
     expect(fs.existsSync(outdir)).toBe(false);
     expect(fs.readdirSync(work)).toEqual(['config']);
   });
@@ -112,9 +118,7 @@ describe('bin/app main', () => {
     const outdir = path.join(work, 'cdktf.out');
     const { lines, stream } = stderrSink();
     expect(main({ GOLDSMITH_CONFIG: config, CDKTF_OUTDIR: outdir }, stream)).toBe(1);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^[^\n]*config[^\n]*\n$/);
-    expect(lines[0]).not.toMatch(/\bat .*\(/);
+    expect(lines).toEqual([`${config}: cannot read: too many symbolic links (ELOOP)\n`]);
     expect(fs.existsSync(outdir)).toBe(false);
   });
 
@@ -126,9 +130,7 @@ describe('bin/app main', () => {
     const outdir = path.join(work, 'cdktf.out');
     const { lines, stream } = stderrSink();
     expect(main({ GOLDSMITH_CONFIG: config, CDKTF_OUTDIR: outdir }, stream)).toBe(1);
-    expect(lines.length).toBeGreaterThanOrEqual(1);
-    expect(lines.join('')).toContain('images');
-    for (const line of lines) expect(line).not.toMatch(/\bat .*\(|Error:/);
+    expect(lines).toEqual([`${config}/images: is a symbolic link: only regular directories are read\n`]);
     expect(fs.existsSync(outdir)).toBe(false);
   });
 
@@ -139,6 +141,9 @@ describe('bin/app main', () => {
     expect(lines).toEqual([]);
     expect(code).toBe(0);
     expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(true);
-    expect(fs.readdirSync(path.join(outdir, 'stacks')).length).toBeGreaterThan(0);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['bgo', 'osl', 'test01', 'test02']);
+    for (const env of ['bgo', 'osl', 'test01', 'test02']) {
+      expect(fs.readdirSync(path.join(outdir, 'stacks', env)).sort()).toEqual(['builder', 'cdk.tf.json']);
+    }
   });
 });

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { escapeStrings, terraformLiteral } from '../../lib/terraform/literal-strings';
 import { loadCatalog } from '../../lib/catalog';
-import { synthCatalog } from '../../lib/synth';
+import { synthCatalog } from '../../synth/synth';
 import { describeWithTools } from '../support/tools';
 
 describe('terraformLiteral', () => {

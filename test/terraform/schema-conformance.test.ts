@@ -451,7 +451,7 @@ describe('checkConformance: every stack of the bundled catalog (config/)', () =>
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadCatalog } = require('../../lib/catalog') as typeof import('../../lib/catalog');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthCatalog } = require('../../lib/synth') as typeof import('../../lib/synth');
+    const { synthCatalog } = require('../../synth/synth') as typeof import('../../synth/synth');
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-conformance-'));
     outdir = path.join(tmp, 'cdktf.out');
     synthCatalog(loadCatalog(path.join(ROOT, 'config')), outdir, { stateBaseDir: tmp });

@@ -1,3 +1,0 @@
-export * from './canonical-json';
-export * from './runner-config';
-export * from './write-bundle';

@@ -1,0 +1,182 @@
+// The per-image runner config of the builder bundle: images/<image>.json (docs/builder-bundle.md).
+// The JSON shape is the contract's RunnerConfigSchema; this file produces it from the catalog and
+// checks the result through that schema.
+import type { Environment, Image } from '../catalog/model';
+import { canonicalJson, sha256Hex, sortKeys } from '../common';
+import {
+  BUILDER_SECURITY_GROUP,
+  DEFAULT_RUNNER_PATHS,
+  DEFAULT_RUNNER_TIMEOUTS,
+  IMAGE_NAME,
+  parseRunnerConfig,
+  SHA256_HEX,
+  type RunnerConfig,
+  type RunnerPaths,
+  type RunnerTimeouts,
+} from '../contract';
+
+export type { RunnerConfig, RunnerPaths, RunnerTimeouts };
+export { DEFAULT_RUNNER_PATHS, DEFAULT_RUNNER_TIMEOUTS };
+
+/** The packer template an image is built with, as written into the bundle. */
+export interface TemplateRef {
+  /** Template name (key of templates.yaml). */
+  readonly name: string;
+  /**
+   * Path of the packer template file relative to the bundle root, e.g. `templates/default.json`.
+   * @default undefined: the template is an external command (externalCommand)
+   */
+  readonly file?: string;
+  /**
+   * Argv of the external build command (templates with `external_command`).
+   * @default undefined: a packer template (file)
+   */
+  readonly externalCommand?: readonly string[];
+  /** sha256 hex of the template file's bytes. */
+  readonly sha256: string;
+}
+
+/** Properties every temporary source image gets (as the legacy bootstrap did). */
+export const SOURCE_IMAGE_BASE_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({
+  hw_disk_bus: 'scsi',
+  hw_scsi_model: 'virtio-scsi',
+  hw_rng_model: 'virtio',
+});
+
+/** Optional overrides of {@link runnerConfigFor}. */
+export interface RunnerConfigOptions {
+  /**
+   * Builder directories.
+   * @default DEFAULT_RUNNER_PATHS
+   */
+  readonly paths?: Partial<RunnerPaths>;
+  /**
+   * Step timeouts in seconds.
+   * @default DEFAULT_RUNNER_TIMEOUTS
+   */
+  readonly timeoutsS?: Partial<RunnerTimeouts>;
+  /**
+   * Security group of the build VM.
+   * @default BUILDER_SECURITY_GROUP ('goldsmith-builder-ssh')
+   */
+  readonly securityGroup?: string;
+}
+
+/**
+ * Properties of the temporary private source image the build boots from: the base set, uefi +
+ * q35 for EFI images, then the image's own `hw_*` properties (the image wins).
+ */
+export function sourceImageProperties(image: Image): Record<string, string> {
+  const props: Record<string, string> = { ...SOURCE_IMAGE_BASE_PROPERTIES };
+  if (image.efi) {
+    props.hw_firmware_type = 'uefi';
+    props.hw_machine_type = 'q35';
+  }
+  for (const [k, v] of Object.entries(image.properties)) if (k.startsWith('hw_')) props[k] = v;
+  return sortKeys(props);
+}
+
+/**
+ * sha256 hex over the template file's sha256, the sha256 of each script the template uses and
+ * the build-relevant image settings (upstream, ssh user, efi, min ram/disk, disk format,
+ * compression, source image properties), as key-sorted JSON. Settings that do not change the
+ * built bytes (schedule, Glance names, keep_builds, environment) are left out.
+ */
+export function fingerprintFor(image: Image, templateSha256: string, scriptsSha: Readonly<Record<string, string>>): string {
+  const input = {
+    fingerprint_format: 1,
+    template_sha256: templateSha256,
+    scripts_sha256: { ...scriptsSha },
+    image: {
+      upstream: upstreamOf(image),
+      ssh_user: image.sshUser,
+      efi: image.efi,
+      min_ram_mb: image.minRamMb,
+      min_disk_gb: image.minDiskGb,
+      disk_format: image.diskFormat,
+      compression: image.compression,
+      source_image_properties: sourceImageProperties(image),
+    },
+  };
+  return sha256Hex(canonicalJson(input));
+}
+
+function upstreamOf(image: Image): RunnerConfig['upstream'] {
+  const u = image.upstream;
+  return {
+    url: u.url,
+    file: u.file,
+    ...(u.checksumFile !== undefined ? { checksum_file: u.checksumFile } : {}),
+    ...(u.algorithm !== undefined ? { algorithm: u.algorithm } : {}),
+  };
+}
+
+/**
+ * The runner config of `image` in `env` (images/<image>.json), key-sorted.
+ * `scriptsSha` maps the name of every script the template uses to its sha256 hex.
+ */
+export function runnerConfigFor(
+  image: Image,
+  env: Environment,
+  template: TemplateRef,
+  scriptsSha: Readonly<Record<string, string>>,
+  options: RunnerConfigOptions = {},
+): RunnerConfig {
+  const p = `runner config ${env.name}/${image.name}`;
+  if (!IMAGE_NAME.test(image.name)) throw new Error(`${p}: image name must match [a-z0-9_]+`);
+  if (!env.images.includes(image.name)) throw new Error(`${p}: environment ${env.name} does not carry image ${image.name}`);
+  if (image.template !== template.name) {
+    throw new Error(`${p}: image uses template ${image.template} but template ${template.name} was given`);
+  }
+  if (!SHA256_HEX.test(template.sha256)) throw new Error(`${p}: template ${template.name} sha256 must be 64 lower-case hex digits`);
+  if ((template.file === undefined) === (template.externalCommand === undefined)) {
+    throw new Error(`${p}: template ${template.name} needs either a file or an external command`);
+  }
+  if (template.file !== undefined && (template.file.startsWith('/') || template.file.split('/').includes('..') || template.file === '')) {
+    throw new Error(`${p}: template file must be a path relative to the bundle root, got ${JSON.stringify(template.file)}`);
+  }
+  for (const [name, sha] of Object.entries(scriptsSha)) {
+    if (!SHA256_HEX.test(sha)) throw new Error(`${p}: script ${name} sha256 must be 64 lower-case hex digits`);
+  }
+  if (image.upstream.checksumFile === undefined && image.upstream.noChecksumWaiver === undefined) {
+    throw new Error(`${p}: upstream has no checksum_file and no no_checksum_waiver`);
+  }
+  const paths: RunnerPaths = { ...DEFAULT_RUNNER_PATHS, ...(options.paths ?? {}) };
+  const timeouts: RunnerTimeouts = { ...DEFAULT_RUNNER_TIMEOUTS, ...(options.timeoutsS ?? {}) };
+  const config = {
+    image: image.name,
+    environment: env.name,
+    cloud: env.cloud,
+    region: env.region,
+    // The waiver lets the runner follow a redirect to plain http; it does not change the built bytes,
+    // so it stays out of the fingerprint.
+    upstream: {
+      ...upstreamOf(image),
+      ...(image.upstream.insecureHttpWaiver !== undefined ? { insecure_http_waiver: image.upstream.insecureHttpWaiver } : {}),
+    },
+    template: template.name,
+    ...(template.file !== undefined ? { template_file: template.file } : {}),
+    ...(template.externalCommand !== undefined ? { external_command: [...template.externalCommand] } : {}),
+    fingerprint: fingerprintFor(image, template.sha256, scriptsSha),
+    packer_vars: {
+      image_name: `goldsmith-build-${image.name}`,
+      ssh_username: image.sshUser,
+      flavor: env.builder.flavor,
+      network: env.builder.network,
+      availability_zone: env.builder.availabilityZone,
+      security_group: options.securityGroup ?? BUILDER_SECURITY_GROUP,
+      cloud: env.cloud,
+      region: env.region,
+    },
+    source_image: {
+      min_ram_mb: image.minRamMb,
+      min_disk_gb: image.minDiskGb,
+      efi: image.efi,
+      properties: sourceImageProperties(image),
+    },
+    output: { disk_format: image.diskFormat, compression: image.compression, keep_builds: image.keepBuilds },
+    paths,
+    timeouts_s: timeouts,
+  };
+  return sortKeys(parseRunnerConfig(config, `images/${image.name}.json of ${env.name}`));
+}

@@ -1,0 +1,39 @@
+// Constants of the builder node that synth writes into the bundle and the runner relies on.
+import type { RunnerPaths, RunnerTimeouts } from './runner-config';
+
+/** Version of the bundle layout (manifest.json `bundle_format`); the runner refuses others. */
+export const BUNDLE_FORMAT = 1;
+
+/** Where the builder bundle is installed on a builder node (`goldsmith build --bundle`). */
+export const DEFAULT_BUNDLE_DIR = '/etc/goldsmith/bundle';
+
+/** Security group of the build VM (a Terraform resource of the environment's stack). */
+export const BUILDER_SECURITY_GROUP = 'goldsmith-builder-ssh';
+
+/** Provisioning library every script sources: scripts/lib.sh. */
+export const PROVISION_LIB = 'lib.sh';
+
+/** The standard sequence run after a template's custom scripts, in order (scripts/<name>). */
+export const STANDARD_SCRIPTS: readonly string[] = Object.freeze([
+  'uio-rhel.sh',
+  'enable_ipv6.sh',
+  'fstrim.sh',
+  'upgrade.sh',
+  'qemu_guest_agent.sh',
+  'autopatch.sh',
+  'sshd_hardening.sh',
+  'grub.sh',
+  'cleanup.sh',
+  'uio-cleanup.sh',
+]);
+
+/** Default builder directories. */
+export const DEFAULT_RUNNER_PATHS: RunnerPaths = Object.freeze({
+  store: '/opt/images/public_builds',
+  logs: '/var/log/goldsmith',
+  state: '/var/lib/goldsmith',
+  work: '/var/lib/goldsmith/work',
+});
+
+/** Default step timeouts in seconds. */
+export const DEFAULT_RUNNER_TIMEOUTS: RunnerTimeouts = Object.freeze({ download: 3600, packer: 7200, convert: 3600 });

@@ -1,0 +1,58 @@
+// One named step of a build: what it does (run) and what it would do (describe, for --dry-run).
+// runner.ts executes the list in steps/index.ts; dry-run.ts describes the same list, so a dry run
+// shows exactly the steps a real run executes.
+
+import type { BuildReport, RunnerConfig } from '../contract';
+import type { BakeResult } from './baker';
+import type { ImageInfo } from './convert';
+import type { RunBuildOptions } from './run-options';
+import type { StoredBuild } from './store';
+
+/** What a build knows before its first step; all a dry run may look at. */
+export interface BuildPlan {
+  readonly config: RunnerConfig;
+  readonly options: RunBuildOptions;
+  readonly started: Date;
+  /** `YYYYMMDDTHHMMSSZ` of `started`. */
+  readonly id: string;
+  /** Scratch directory of this build (under paths.work). */
+  readonly workDir: string;
+  /** Temp file in the store that `convert` writes and `store` publishes. */
+  readonly convertedFile: string;
+}
+
+/** A running build: the plan, the report so far and what earlier steps produced. */
+export interface BuildRun extends BuildPlan {
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+  report: BuildReport;
+  /** Upstream checksum (hex) from fetch-checksum; undefined for images with a no-checksum waiver. */
+  expectedChecksum?: string;
+  /** The downloaded, verified upstream file. */
+  sourceFile?: string;
+  baked?: BakeResult;
+  artifactInfo?: ImageInfo;
+  stored?: StoredBuild;
+}
+
+export interface StepOutcome {
+  /** Detail of the step in the report. */
+  readonly detail?: string;
+  /** The build is over: nothing changed since the last success. */
+  readonly unchanged?: boolean;
+}
+
+export interface BuildStep {
+  /** Name in the report and the log (`== <name>`). */
+  readonly name: string;
+  /** False: the step does not run for this image (the dry run leaves it out too). Default: runs. */
+  readonly appliesTo?: (config: RunnerConfig) => boolean;
+  /** What the step would do, one line each; reads the file system, never writes. */
+  readonly describe: (plan: BuildPlan) => readonly string[];
+  readonly run: (run: BuildRun) => Promise<StepOutcome | void>;
+}
+
+/** Adds to the report of a running build. */
+export function amendReport(run: BuildRun, change: Partial<BuildReport>): void {
+  run.report = { ...run.report, ...change };
+}

@@ -1,0 +1,123 @@
+// The real ImageBaker: the packer/Nova/Glance boundary of the build runner.
+//
+//   1. upload the verified upstream file as a temporary private Glance image
+//      `goldsmith-source-<image>-<run id>` (tag goldsmith-temporary) and wait until it is active;
+//   2. `packer build` the bundle's template for the image (argv, never a shell string),
+//      with a timeout, every output line to the build log and <workDir>/packer.log, cancellable;
+//   3. read packer's manifest (`builds[last].artifact_id`, the Glance id of the snapshot packer
+//      made, possibly prefixed `<region>:`) and download that image into <workDir>/artifact.<ext>;
+//   4. always (finally) delete the temporary source image, the artifact image, and any temporary
+//      images an earlier, killed run of the same image left behind (also swept before step 1).
+//
+// Run id: `<build id>-<8 hex>`, the build id taken from the work directory the runner hands us
+// (`<image>-<YYYYMMDDTHHMMSSZ>`), so Glance names can be matched to build logs. The sweep only
+// touches images whose full name matches `goldsmith-(source|artifact)-<image>-<run id>` exactly
+// (and, for sources, carry the goldsmith-temporary tag). It relies on the per-image build lock:
+// two builders building the same image into the same Glance project at once would sweep each
+// other's temporaries (the environments of the catalog each use their own project).
+//
+// Network: packer's openstack builder takes network UUIDs, the bundle names the network
+// (packer_vars.network, e.g. `imagebuilder`). A name is resolved to its id through Neutron (the
+// `network` endpoint of the same Keystone catalog as Glance) before anything is created; exactly
+// one network of that name must be visible. A UUID is passed through.
+//
+// On timeout or cancellation packer gets SIGINT first (it then deletes its build instance and
+// keypair itself), and SIGKILL after a grace period. Packer runs in its own process group so the
+// kill reaches its plugin processes too (runInProcessGroup, shared with the ExternalBaker).
+//
+// The parts: packer-args.ts (command line), temporary-images.ts (names, sweep), glance-transfer.ts
+// (source upload, artifact download), baker-glance.ts (Glance and Neutron of the cloud),
+// packer-run.ts (running packer), packer-output.ts (its error line and manifest).
+
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BakeRequest, BakeResult, ImageBaker } from '../baker';
+import { Cancelled } from './abort';
+import { openStackFor, resolveNetwork, type BakerGlanceSource, type NetworkIdResolver } from './baker-glance';
+import { downloadArtifact, uploadSource, type TransferLimits } from './glance-transfer';
+import { packerBuildArgs, packerEnv } from './packer-args';
+import { manifestArtifactId } from './packer-output';
+import { packerVersion, runPackerBuild } from './packer-run';
+import { runIdFor, sweepTemporaryImages, temporaryImageNames } from './temporary-images';
+
+export interface PackerBakerOptions {
+  /** The installed builder bundle: `config.template_file` is relative to it; packer runs in it. */
+  readonly bundleDir: string;
+  /** Glance of the image's cloud. Default: an OpenStack session of `config.cloud` (clouds.yaml + Keystone). */
+  readonly glance?: BakerGlanceSource;
+  /**
+   * Resolves a packer_vars.network that is not a UUID to the network's id. Default: Neutron of the
+   * image's cloud, from the same Keystone session as the default Glance. When `glance` is given
+   * but this is not (test doubles of Glance have no Neutron), names are passed to packer as they
+   * are, with a log line saying so.
+   */
+  readonly networkId?: NetworkIdResolver;
+  /** packer binary (default 'packer' from PATH). */
+  readonly packer?: string;
+  /** Base environment of packer (default process.env); OS_CLOUD etc. are set on top. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** After SIGINT on timeout/cancel, SIGKILL packer after this long (default 120 s). */
+  readonly killGraceMs?: number;
+  /** Source upload and artifact download, each (default: config.timeouts_s.download). */
+  readonly transferTimeoutMs?: number;
+  /** Waiting for an image to turn active (default 10 min). */
+  readonly activeTimeoutMs?: number;
+  /** `packer version` (default 60 s). */
+  readonly versionTimeoutMs?: number;
+  /** Clock for the run id when the work directory does not carry a build id (tests). */
+  readonly now?: () => Date;
+}
+
+export class PackerBaker implements ImageBaker {
+  readonly packer: string;
+
+  constructor(private readonly opts: PackerBakerOptions) {
+    this.packer = opts.packer ?? 'packer';
+  }
+
+  async bake(req: BakeRequest): Promise<BakeResult> {
+    const { config, log, signal } = req;
+    const image = config.image;
+    if (signal.aborted) throw new Error('bake cancelled');
+
+    if (config.template_file === undefined) throw new Error(`${image} has no packer template_file (an external_command image needs the ExternalBaker)`);
+    const templateFile = path.resolve(this.opts.bundleDir, config.template_file);
+    if (!fs.existsSync(templateFile)) throw new Error(`packer template ${templateFile} not found`);
+    const env = packerEnv(config, this.opts.env ?? process.env);
+
+    const version = await packerVersion(this.packer, env, this.opts.bundleDir, this.opts.versionTimeoutMs ?? 60_000);
+    log(`packer ${version} (${this.packer})`);
+
+    const { glance, networkId } = await openStackFor(config, this.opts.glance, this.opts.networkId);
+    const network = await resolveNetwork(config, networkId, log, signal);
+    const runId = runIdFor(image, req.workDir, (this.opts.now ?? (() => new Date()))());
+    const names = temporaryImageNames(image, runId);
+    const limits: TransferLimits = {
+      transferMs: this.opts.transferTimeoutMs ?? config.timeouts_s.download * 1000,
+      activeMs: this.opts.activeTimeoutMs ?? 600_000,
+    };
+    /** Images this run knows it created (id -> name); deleted in finally. */
+    const created = new Map<string, string>();
+
+    await sweepTemporaryImages(glance, image, runId, new Map(), log);
+    try {
+      const sourceId = await uploadSource(glance, config, req.sourceFile, names.source, created, limits, log, signal);
+
+      const manifestPath = path.join(req.workDir, 'packer-manifest.json');
+      fs.rmSync(manifestPath, { force: true });
+      const args = packerBuildArgs(config, { sourceImage: sourceId, imageName: names.artifact, manifestPath, network }, templateFile);
+      await runPackerBuild(this.packer, args, env, this.opts.bundleDir, req, {
+        timeoutMs: config.timeouts_s.packer * 1000,
+        killGraceMs: this.opts.killGraceMs ?? 120_000,
+      });
+
+      const artifact = await downloadArtifact(glance, manifestArtifactId(manifestPath), names.artifact, req.workDir, created, limits, log, signal);
+      return { ...artifact, toolVersions: { packer: version } };
+    } catch (e) {
+      if (e instanceof Cancelled) throw new Error(e.message);
+      throw e;
+    } finally {
+      await sweepTemporaryImages(glance, image, runId, created, log);
+    }
+  }
+}

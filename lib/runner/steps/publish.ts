@@ -1,0 +1,55 @@
+// store and prune: the converted file published as a dated build with its checksum files, the
+// -latest trio switched to it, and builds beyond keep_builds removed.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { RunnerConfig } from '../../contract';
+import { amendReport, type BuildStep } from '../build-step';
+import { latestDirName, latestPointerName, newBuildBase, parseBuildName, pruneBuilds, storeBuild } from '../store';
+
+export const storeStep: BuildStep = {
+  name: 'store',
+  describe: ({ config, started }) => {
+    const ext = config.output.disk_format;
+    const base = newBuildBase(config.paths.store, config.image, started);
+    return [
+      `would store ${path.join(config.paths.store, `${base}.${ext}`)} with ${base}.md5 and ${base}.sha256, make ${latestDirName(base)}/ and switch ${latestPointerName(config.image)} to it (${config.image}-latest.{${ext},md5,sha256} resolve through it)`,
+    ];
+  },
+  run: async (run) => {
+    const { config } = run;
+    const stored = await storeBuild(config.paths.store, config.image, run.started, config.output.disk_format, run.convertedFile, run.options.storeHook);
+    run.stored = stored;
+    amendReport(run, { artifact: { file: stored.file, size_bytes: stored.size, md5: stored.md5, sha256: stored.sha256 } });
+    run.log(`stored ${stored.file} (${stored.size} bytes, md5 ${stored.md5})`);
+    return { detail: stored.file };
+  },
+};
+
+export const pruneStep: BuildStep = {
+  name: 'prune',
+  describe: ({ config, started }) => {
+    const base = newBuildBase(config.paths.store, config.image, started);
+    return [`would keep the ${config.output.keep_builds} newest builds${describePrune(config, base)}`];
+  },
+  run: async (run) => {
+    const { config } = run;
+    const removed = pruneBuilds(config.paths.store, config.image, config.output.keep_builds, parseBuildName(config.image, run.stored!.file)!.base);
+    return { detail: removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove' };
+  },
+};
+
+function describePrune(config: RunnerConfig, currentBase: string): string {
+  let names: string[];
+  try {
+    names = fs.readdirSync(config.paths.store);
+  } catch {
+    return '';
+  }
+  const builds = new Map<string, string>();
+  for (const n of names) {
+    const b = parseBuildName(config.image, n);
+    if (b && b.base !== currentBase) builds.set(b.base, `${b.date}-${String(b.seq).padStart(4, '0')}`);
+  }
+  const drop = [...builds.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1)).slice(Math.max(0, config.output.keep_builds - 1)).map(([b]) => b);
+  return drop.length ? `: would delete the builds ${drop.join(', ')}` : ': nothing to delete';
+}

@@ -1,0 +1,117 @@
+// fetch-checksum and download: the upstream file, verified against the upstream checksum file
+// (images with a no-checksum waiver skip fetch-checksum and are not verified).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { RunnerConfig } from '../../contract';
+import { amendReport, type BuildRun, type BuildStep, type StepOutcome } from '../build-step';
+import { findChecksum } from '../checksum';
+import { inspectImage } from '../convert';
+import { sniffFormat } from '../disk-format';
+import { downloadFile, fetchText } from '../download';
+import { rmQuiet } from '../files';
+import { artifactOf, unchangedSince } from '../last-success';
+import { lastSuccessFile, readLastSuccess } from '../report';
+
+const CHECKSUM_FETCH_TIMEOUT_MS = 60_000;
+const SOURCE_CHECK_TIMEOUT_MS = 120_000;
+const DEFAULT_MIN_DOWNLOAD_BYTES = 1024 * 1024;
+
+function hasChecksumFile(config: RunnerConfig): boolean {
+  return config.upstream.checksum_file !== undefined && config.upstream.algorithm !== undefined;
+}
+
+/** Ends the build as unchanged when `checksum` and the fingerprint equal the last success. */
+function stopIfUnchanged(run: BuildRun, checksum: string, what: string): StepOutcome | undefined {
+  const last = unchangedSince(run.config, checksum, run.options.force ?? false, run.log);
+  if (!last) return undefined;
+  run.log(`unchanged: ${what} and fingerprint equal build ${last.build_id} (${last.file}); nothing to do`);
+  amendReport(run, { artifact: artifactOf(run.config, last) });
+  return { unchanged: true };
+}
+
+export const fetchChecksumStep: BuildStep = {
+  name: 'fetch-checksum',
+  appliesTo: hasChecksumFile,
+  describe: ({ config, options }) => {
+    const up = config.upstream;
+    const last = readLastSuccess(config.paths.state, config.image);
+    return [
+      `would fetch ${up.url + up.checksum_file} and take the ${up.algorithm} entry for exactly ${up.file}`,
+      last
+        ? `would stop as unchanged if it equals ${last.upstream_checksum} and fingerprint ${config.fingerprint.slice(0, 12)}… equals build ${last.build_id}${options.force ? ' (but --force rebuilds)' : ''}`
+        : `no successful build recorded in ${lastSuccessFile(config.paths.state, config.image)}: would build`,
+    ];
+  },
+  run: async (run) => {
+    const up = run.config.upstream;
+    const algorithm = up.algorithm!;
+    const url = up.url + up.checksum_file!;
+    const text = await fetchText(url, {
+      fetch: run.options.fetch,
+      timeoutMs: CHECKSUM_FETCH_TIMEOUT_MS,
+      signal: run.signal,
+      log: run.log,
+      allowHttpDowngrade: up.insecure_http_waiver !== undefined,
+      ...run.options.retry,
+    });
+    run.expectedChecksum = findChecksum(text, up.file, algorithm, url);
+    const checksum = `${algorithm}:${run.expectedChecksum}`;
+    amendReport(run, { upstream: { ...run.report.upstream, checksum } });
+    run.log(`upstream ${up.file} ${checksum}`);
+    return { detail: checksum, ...stopIfUnchanged(run, checksum, 'upstream checksum') };
+  },
+};
+
+export const downloadStep: BuildStep = {
+  name: 'download',
+  describe: ({ config, workDir }) => [
+    ...(hasChecksumFile(config) ? [] : ['no checksum file (waiver): the download would not be verified']),
+    `would download ${config.upstream.url + config.upstream.file} into ${workDir} (timeout ${config.timeouts_s.download} s, 3 attempts)`,
+  ],
+  run: async (run) => {
+    const { config, options } = run;
+    const up = config.upstream;
+    const expected = run.expectedChecksum;
+    if (expected === undefined) run.log('no upstream checksum file (no_checksum_waiver): the download is not verified');
+    const algorithm = up.algorithm ?? 'sha256';
+    const partial = path.join(run.workDir, '.download.tmp');
+    const r = await downloadFile(up.url + up.file, partial, {
+      fetch: options.fetch,
+      timeoutMs: config.timeouts_s.download * 1000,
+      algorithms: [algorithm],
+      minBytes: options.minDownloadBytes ?? up.min_size_bytes ?? DEFAULT_MIN_DOWNLOAD_BYTES,
+      signal: run.signal,
+      log: run.log,
+      progressIntervalMs: options.progressIntervalMs,
+      allowHttpDowngrade: up.insecure_http_waiver !== undefined,
+      ...options.retry,
+    });
+    const digest = r.digests[algorithm];
+    if (expected !== undefined && digest !== expected) {
+      rmQuiet(partial);
+      throw new Error(`checksum mismatch for ${up.file}: expected ${algorithm}:${expected}, got ${algorithm}:${digest}`);
+    }
+    await checkSource(partial, up.file, { qemuImg: options.qemuImg, timeoutMs: SOURCE_CHECK_TIMEOUT_MS, signal: run.signal });
+    run.sourceFile = path.join(run.workDir, up.file);
+    fs.renameSync(partial, run.sourceFile);
+    const finalUrl = r.finalUrl !== up.url + up.file ? { final_url: r.finalUrl } : {};
+    amendReport(run, { upstream: { ...run.report.upstream, ...finalUrl, checksum: `${algorithm}:${digest}`, size_bytes: r.bytes } });
+    const detail = `${r.bytes} bytes, ${algorithm}:${digest}${expected !== undefined ? ' verified' : ' (unverified)'}`;
+    const unchanged = expected === undefined ? stopIfUnchanged(run, `${algorithm}:${digest}`, 'downloaded file') : undefined;
+    return { detail, ...unchanged };
+  },
+};
+
+/**
+ * The upstream file must be a self-contained qcow2 or raw image (ISOs are raw): never text (an
+ * HTML page a mirror or captive portal served), never another format, never a qcow2 naming other
+ * files. Packer uploads it to Glance, which would not check.
+ */
+async function checkSource(file: string, name: string, opts: { qemuImg?: string; timeoutMs: number; signal: AbortSignal }): Promise<void> {
+  try {
+    await inspectImage(file, sniffFormat(file) === 'qcow2' ? 'qcow2' : 'raw', `upstream file ${name}`, opts);
+  } catch (e) {
+    rmQuiet(file);
+    throw e;
+  }
+}

@@ -1,0 +1,102 @@
+// Synthesizes a catalog into an output directory, all or nothing.
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdktf';
+import type { Catalog } from '../lib/catalog/model';
+import { EnvironmentStack } from '../stacks/environment-stack';
+import { writeBundle } from './write-bundle';
+
+export interface SynthResult {
+  /** Absolute path of the output directory. */
+  readonly outdir: string;
+  /** Stack names (= environment names), in catalog order. */
+  readonly stacks: readonly string[];
+}
+
+export interface SynthOptions {
+  /**
+   * Directory relative local backend paths are resolved against.
+   * @default process.cwd()
+   */
+  readonly stateBaseDir?: string;
+}
+
+/**
+ * Synthesizes one EnvironmentStack per environment into `outdir` (cdktf.out layout:
+ * manifest.json, stacks/<env>/cdk.tf.json). The app is synthesized into a temporary sibling
+ * directory which replaces `outdir` only once everything succeeded, so a failure never leaves a
+ * partial or mixed output behind (the previous output stays as it was).
+ */
+export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOptions = {}): SynthResult {
+  const target = path.resolve(outdir);
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.staging-`));
+  fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; the output is not secret
+  try {
+    // Our constructs validate in their constructors; cdktf's own validation pass adds nothing.
+    const app = new App({ outdir: staging, stackTraces: false, skipValidation: true });
+    const stacks = catalog.environments.map(
+      (environment) =>
+        new EnvironmentStack(app, environment.name, {
+          catalog,
+          environment,
+          stateBaseDir: options.stateBaseDir,
+        }),
+    );
+    app.synth();
+    for (const stack of stacks) {
+      const bundle = stack.builderBundle();
+      if (bundle) writeBundle(path.join(staging, 'stacks', stack.environment.name, 'builder'), bundle);
+    }
+    carryOverTerraformCaches(target, staging);
+    replaceDirectory(staging, target);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { outdir: target, stacks: catalog.environments.map((environment) => environment.name) };
+}
+
+
+/** What `terraform init` leaves in a stack's working directory (provider plugins, lock file). */
+const TERRAFORM_CACHES = ['.terraform', '.terraform.lock.hcl'];
+
+/**
+ * Moves the init caches of stacks that still exist from the previous output into the new one,
+ * so replacing the output does not force a fresh `terraform init` (they are caches: best effort).
+ */
+function carryOverTerraformCaches(previous: string, next: string): void {
+  const stacks = path.join(next, 'stacks');
+  if (!fs.existsSync(path.join(previous, 'stacks')) || !fs.existsSync(stacks)) return;
+  for (const stack of fs.readdirSync(stacks)) {
+    for (const cache of TERRAFORM_CACHES) {
+      const from = path.join(previous, 'stacks', stack, cache);
+      const to = path.join(stacks, stack, cache);
+      if (fs.existsSync(from) && !fs.existsSync(to)) {
+        try {
+          fs.renameSync(from, to);
+        } catch {
+          // a cache that cannot be moved is simply rebuilt by the next terraform init
+        }
+      }
+    }
+  }
+}
+
+/** Moves `source` to `target`, replacing what was there (two renames on one file system). */
+function replaceDirectory(source: string, target: string): void {
+  if (!fs.existsSync(target)) {
+    fs.renameSync(source, target);
+    return;
+  }
+  const previous = `${source}.previous`;
+  fs.renameSync(target, previous);
+  try {
+    fs.renameSync(source, target);
+  } catch (error) {
+    fs.renameSync(previous, target);
+    throw error;
+  }
+  fs.rmSync(previous, { recursive: true, force: true });
+}
