@@ -157,9 +157,9 @@ export const TARGETS: Target[] = [
   },
   {
     name: 'gen1000x10',
-    description: '1000 images × 10 environments synth < 15 s (median)',
+    description: '1000 images × 10 environments synth < 10 s (median)',
     needs: ['gen1000x10'],
-    evaluate: (r) => ({ value: `${(r.gen1000x10.medianMs / 1000).toFixed(2)} s`, pass: r.gen1000x10.medianMs < 15000 }),
+    evaluate: (r) => ({ value: `${(r.gen1000x10.medianMs / 1000).toFixed(2)} s`, pass: r.gen1000x10.medianMs < 10000 }),
   },
   {
     name: 'validate-doubling',

@@ -33,6 +33,7 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.staging-`));
   fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; the output is not secret
+  const restoreStackTraces = withoutTokenStackTraces();
   try {
     // Our constructs validate in their constructors; cdktf's own validation pass adds nothing.
     const app = new App({ outdir: staging, stackTraces: false, skipValidation: true });
@@ -54,8 +55,28 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    restoreStackTraces();
   }
   return { outdir: target, stacks: catalog.environments.map((environment) => environment.name) };
+}
+
+/**
+ * cdktf records where every token was created (`App({ stackTraces: false })` does not stop it):
+ * it captures a stack into a plain object and formats it, which is most of the synth time of a
+ * large catalog. While synth runs, such captures format to nothing (cdktf then keeps none); real
+ * errors keep their usual stack. Public V8 API, the same under cdktn. Returns the undo.
+ */
+function withoutTokenStackTraces(): () => void {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+    if (!(error instanceof Error)) return '';
+    if (previous) return previous(error, frames);
+    return [`${error.name}: ${error.message}`, ...frames.map((frame) => `    at ${frame}`)].join('\n');
+  };
+  return () => {
+    Error.prepareStackTrace = previous;
+  };
 }
 
 

@@ -114,16 +114,7 @@ export function planSchedule(images: readonly ScheduledImage[], minGapMinutes: n
     const shape = `${s.weekday}/${s.hour}/${s.minute}`;
     let candidates = candidatesOf.get(shape);
     if (!candidates) {
-      candidates = [];
-      for (let t = 0; t < WEEK_MINUTES; t++) {
-        const weekday = Math.floor(t / 1440);
-        const hour = Math.floor((t % 1440) / 60);
-        const minute = t % 60;
-        if (s.weekday !== undefined && weekday !== s.weekday) continue;
-        if (s.hour !== undefined && hour !== s.hour) continue;
-        if (s.minute !== undefined ? minute !== s.minute : minute % AUTO_STEP_MINUTES !== 0) continue;
-        candidates.push(t);
-      }
+      candidates = candidateSlots(s);
       candidatesOf.set(shape, candidates);
     }
     const start = hashIndex(image.name, candidates.length);
@@ -148,4 +139,15 @@ export function planSchedule(images: readonly ScheduledImage[], minGapMinutes: n
 /** How many automatic candidates a schedule has (fewer = more constrained = placed first). */
 function freedom(s: Schedule): number {
   return (s.weekday === undefined ? 7 : 1) * (s.hour === undefined ? 24 : 1) * (s.minute === undefined ? 60 / AUTO_STEP_MINUTES : 1);
+}
+
+/** The minutes of the week a schedule allows, ascending: its fixed fields, every 5 minutes otherwise. */
+function candidateSlots(s: Schedule): number[] {
+  const range = (n: number, step = 1) => Array.from({ length: n / step }, (_, i) => i * step);
+  const weekdays = s.weekday !== undefined ? [s.weekday] : range(7);
+  const hours = s.hour !== undefined ? [s.hour] : range(24);
+  const minutes = s.minute !== undefined ? [s.minute] : range(60, AUTO_STEP_MINUTES);
+  const slots: number[] = [];
+  for (const weekday of weekdays) for (const hour of hours) for (const minute of minutes) slots.push(weekday * 1440 + hour * 60 + minute);
+  return slots;
 }

@@ -5,8 +5,8 @@
 // `__proto__` as a key (it would replace an object's prototype instead of naming an entry).
 import { UNSAFE_CHAR } from './errors';
 
-/** cdktf reads `${TfToken[…]}` in any string as a reference to one of its tokens. */
-const TOKEN_MARKER = '${TfToken[';
+/** cdktf reads `${TfToken[…]}` (string), `#{TfToken[…]}` (list) and `&{TfToken[…]}` (map) as its tokens. */
+const TOKEN_MARKERS = ['${TfToken[', '#{TfToken[', '&{TfToken['];
 
 export interface TextProblem {
   /** The key path of the offending key or value. */
@@ -18,7 +18,8 @@ export interface TextProblem {
 export function textProblem(value: string): string | undefined {
   const m = UNSAFE_CHAR.exec(value);
   if (m) return `must not contain ${describeChar(m[0])}`;
-  if (value.includes(TOKEN_MARKER)) return `must not contain \`${TOKEN_MARKER}\` (a cdktf token marker)`;
+  const marker = TOKEN_MARKERS.find((m) => value.includes(m));
+  if (marker !== undefined) return `must not contain \`${marker}\` (a cdktf token marker)`;
   return undefined;
 }
 

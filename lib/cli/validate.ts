@@ -3,7 +3,6 @@ import * as path from 'path';
 import { displayPath, formatProblems, loadCatalog, locateProblems, type Catalog } from '../catalog';
 import { CatalogError } from '../catalog/errors';
 import { CliIo, Command, parseOptions, UsageError } from './command';
-import { checkConstructs } from '../constructs/construct-checks';
 
 /** Default catalog directory, relative to the current directory. */
 export const DEFAULT_CONFIG_DIR = 'config';
@@ -31,6 +30,8 @@ export const validateCommand: Command = {
     try {
       const catalog = loadCatalog(dir);
       // What the constructs would reject, found on the model: located in the files like the loader's.
+      // Loaded here: the construct layer brings cdktf, which `goldsmith build` on a builder never needs.
+      const { checkConstructs } = require('../constructs/construct-checks') as typeof import('../constructs/construct-checks');
       const problems = locateProblems(checkConstructs(catalog));
       for (const line of formatProblems(problems, io.cwd)) io.err(line);
       if (problems.length > 0) return 1;

@@ -2,6 +2,7 @@
 // cron.d/goldsmith, templates/<name>.json, scripts/<name>.sh, images/<image>.json. Deterministic
 // (sorted keys, stable order, no timestamps: same input, same bytes); synth writes them.
 import type { CronEntry } from './build-schedule';
+import { isParsedRunnerConfig } from './runner-config';
 import { canonicalJson, cmp, sha256Hex } from '../common';
 import {
   BUNDLE_FORMAT,
@@ -120,7 +121,9 @@ export function renderBundle(bundle: BuilderBundle): Map<string, BundleFile> {
   for (const image of [...bundle.images].sort((a, b) => cmp(a.name, b.name))) {
     if (!IMAGE_NAME.test(image.name)) throw new Error(`${p}: image name must match [a-z0-9_]+, got ${JSON.stringify(image.name)}`);
     if (images.some((i) => i.name === image.name)) throw new Error(`${p}: image ${image.name} is listed twice`);
-    const rc = parseRunnerConfig(image.runnerConfig, `${p}: images/${image.name}.json`);
+    const rc = isParsedRunnerConfig(image.runnerConfig)
+      ? image.runnerConfig
+      : parseRunnerConfig(image.runnerConfig, `${p}: images/${image.name}.json`);
     if (rc.external_command === undefined && !(image.template in templates)) {
       throw new Error(`${p}: image ${image.name} uses template ${image.template}, which the bundle does not hold`);
     }

@@ -178,5 +178,15 @@ export function runnerConfigFor(
     paths,
     timeouts_s: timeouts,
   };
-  return sortKeys(parseRunnerConfig(config, `images/${image.name}.json of ${env.name}`));
+  const parsed = sortKeys(parseRunnerConfig(config, `images/${image.name}.json of ${env.name}`));
+  PARSED.add(parsed);
+  return parsed;
+}
+
+/** Runner configs made (and so parsed) by runnerConfigFor: the bundle writer need not parse them again. */
+const PARSED = new WeakSet<object>();
+
+/** True for a runner config that went through the contract's schema in runnerConfigFor. */
+export function isParsedRunnerConfig(config: object): config is RunnerConfig {
+  return PARSED.has(config);
 }

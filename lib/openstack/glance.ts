@@ -334,6 +334,8 @@ export class GlanceClient {
       res = await fetch(this.endpoint + pathAndQuery, {
         method,
         headers,
+        // Requests carry X-Auth-Token, which fetch would forward to a redirect's target.
+        redirect: 'error',
         ...(opts.rawBody !== undefined ? { body: opts.rawBody as unknown as string } : {}),
         ...(streaming ? { duplex: 'half' as const } : {}),
         // Not cleared: the caller reads the body after this returns; the unref'd timer then aborts nothing.

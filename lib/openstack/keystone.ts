@@ -1,8 +1,9 @@
 // Keystone v3 authentication (password and application credential) and catalog lookup.
 //
 // POST <auth_url>/v3/auth/tokens; the token comes back in X-Subject-Token, the catalog in the body.
-// Errors are one line with the HTTP status and Keystone's message, and never contain the password,
-// the application credential secret or a token.
+// Errors are one line with the HTTP status and a fixed text: nothing the server sent (an echoing
+// proxy could repeat the request), never the password, the application credential secret or a token.
+// Redirects are refused (fetch would send the body on).
 import { deadline } from '../common';
 import { requestFailure } from './request-failure';
 import type { CloudAuth, CloudAuthType } from './clouds';
@@ -141,6 +142,8 @@ export async function authenticate(
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body,
       signal: d.signal,
+      // The body holds the password or secret: never re-send it to where a redirect points.
+      redirect: 'error',
     });
     text = await res.text();
   } catch (e) {

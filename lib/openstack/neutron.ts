@@ -55,6 +55,8 @@ export async function findNetworkId(
       method: 'GET',
       headers: { Accept: 'application/json', ...headers },
       signal: d.signal,
+      // Requests carry X-Auth-Token, which fetch would forward to a redirect's target.
+      redirect: 'error',
     });
     text = await res.text();
   } catch (e) {

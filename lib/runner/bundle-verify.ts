@@ -1,5 +1,5 @@
 // The runner trusts only what synth wrote: the bundle's manifest.json records the sha256 of every
-// runner config, template and script (lib/bundle/write-bundle.ts); a file edited after synth is
+// runner config, template and script (lib/constructs/builder-bundle.ts); a file edited after synth is
 // refused before it is used.
 
 import * as fs from 'fs';

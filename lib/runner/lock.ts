@@ -7,8 +7,10 @@
 // so packer and other children never inherit it. No native module (fs-ext) and no external binary
 // (flock(1)); proper-lockfile's mtime scheme is not kernel-backed, and a socket *file* would again
 // need a racy stale-file takeover.
-// Caveat: the abstract namespace is per network namespace; all runs of one builder must share it
-// (they do: cron starts them on the host).
+// Caveats: the abstract namespace is per network namespace; all runs of one builder must share it
+// (they do: cron starts them on the host). Abstract sockets have no permissions: a local user of the
+// builder can take the name first and so stop that image's builds (exit 75 every run). The builder
+// is a dedicated node whose local users are its operators.
 //
 // `<state>/<image>.lock` still holds pid, host and start time of the holder, for the "another build
 // is running" message and for operators; it is information only and never decides anything.
@@ -49,7 +51,14 @@ export function lockFile(stateDir: string, image: string): string {
 
 /** The abstract socket name of a lock file (a hash: names are limited to 107 bytes). */
 export function lockSocketName(file: string): string {
-  return `\0goldsmith-lock-${sha256Hex(path.resolve(file)).slice(0, 40)}`;
+  // The real path: two spellings of the state directory (a symlink) must name one lock.
+  let dir = path.resolve(path.dirname(file));
+  try {
+    dir = fs.realpathSync(dir);
+  } catch {
+    // not there yet: the resolved path is the best name
+  }
+  return `\0goldsmith-lock-${sha256Hex(path.join(dir, path.basename(file))).slice(0, 40)}`;
 }
 
 function readInfo(file: string): { raw: string; info?: LockInfo } | undefined {

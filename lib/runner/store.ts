@@ -354,14 +354,20 @@ export function cleanOrphans(store: string, image: string): string[] {
   return removed.sort();
 }
 
+/** One stored build that retention deletes: its files and whether it has a `.<base>.latest/` directory. */
+export interface PrunedBuild {
+  readonly base: string;
+  readonly names: readonly string[];
+  readonly hasLatestDir: boolean;
+}
+
 /**
- * Keeps the `keep` newest builds of `image` (the one named `currentBase` and the one the -latest
- * pointer names always count as kept; newest = latest date, then highest sequence number) and deletes
- * the files of older ones, with their `.<base>.latest/` directories. Only names
- * `<image>-YYYYMMDD[-n].{qcow2,raw,md5,sha256}` and `.<image>-YYYYMMDD[-n].latest` are considered.
- * Returns the deleted names.
+ * The builds of `image` beyond the `keep` newest (newest = latest date, then highest sequence
+ * number); the one named `currentBase` and the one `latest` names (default: what the -latest
+ * pointer names now) always count as kept. Only names `<image>-YYYYMMDD[-n].{qcow2,raw,md5,sha256}`
+ * and `.<image>-YYYYMMDD[-n].latest` are considered. The dry run and pruneBuilds both use it.
  */
-export function pruneBuilds(store: string, image: string, keep: number, currentBase: string): string[] {
+export function planPrune(store: string, image: string, keep: number, currentBase: string, latest = latestBase(store, image)): PrunedBuild[] {
   const byBase = new Map<string, { key: string; names: string[] }>();
   const dirs = new Set<string>();
   for (const name of fs.readdirSync(store)) {
@@ -377,16 +383,21 @@ export function pruneBuilds(store: string, image: string, keep: number, currentB
     g.names.push(name);
     byBase.set(b.base, g);
   }
-  const latest = latestBase(store, image);
   const others = [...byBase.entries()].filter(([base]) => base !== currentBase && base !== latest).sort((a, b) => (a[1].key < b[1].key ? 1 : -1));
+  const keptLatest = latest !== undefined && latest !== currentBase && byBase.has(latest) ? 1 : 0;
+  return others.slice(Math.max(0, keep - 1 - keptLatest)).map(([base, g]) => ({ base, names: g.names, hasLatestDir: dirs.has(base) }));
+}
+
+/** Deletes what planPrune lists (each build's `.latest/` directory first). Returns the deleted names. */
+export function pruneBuilds(store: string, image: string, keep: number, currentBase: string): string[] {
   const removed: string[] = [];
-  for (const [base, g] of others.slice(Math.max(0, keep - 1 - (latest !== undefined && latest !== currentBase && byBase.has(latest) ? 1 : 0)))) {
-    if (dirs.has(base)) {
+  for (const build of planPrune(store, image, keep, currentBase)) {
+    if (build.hasLatestDir) {
       // the directory first: while it exists its links would name the files removed next
-      fs.rmSync(path.join(store, latestDirName(base)), { recursive: true, force: true });
-      removed.push(latestDirName(base));
+      fs.rmSync(path.join(store, latestDirName(build.base)), { recursive: true, force: true });
+      removed.push(latestDirName(build.base));
     }
-    for (const name of g.names) {
+    for (const name of build.names) {
       fs.rmSync(path.join(store, name), { force: true });
       removed.push(name);
     }

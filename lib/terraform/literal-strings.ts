@@ -13,6 +13,7 @@ const DIRECTIVE = /%\{/g;
  * cdktf token markers are left alone (the catalog loader rejects them in catalog text).
  */
 export function terraformLiteral(s: string): string {
+  if (!s.includes('{')) return s;
   return s.replace(INTERPOLATION, '$$${').replace(DIRECTIVE, '%%{');
 }
 

@@ -142,10 +142,10 @@ describe('3: the catalog text rule (every key and value of every file)', () => {
     ]);
   });
 
-  test('the cdktf token marker anywhere', () => {
-    edit('images/gold.yaml', 'display_name: Debian 12', 'display_name: "Debian ${TfToken[TOKEN.1]}"');
+  test.each(['${', '#{', '&{'])('the cdktf token marker %sTfToken[ anywhere (validate must not pass what synth rejects)', (open) => {
+    edit('images/gold.yaml', 'display_name: Debian 12', `display_name: "Debian ${open}TfToken[TOKEN.1]}"`);
     expect(problems()).toEqual([
-      `${GOLD}:24:5: images.debian_12.display_name: value must not contain \`\${TfToken[\` (a cdktf token marker)`,
+      `${GOLD}:24:5: images.debian_12.display_name: value must not contain \`${open}TfToken[\` (a cdktf token marker)`,
     ]);
   });
 

@@ -278,7 +278,7 @@ describe('loadCatalog (variants)', () => {
     expect(c.builds.osl).toEqual([]);
   });
 
-  test('1,000 images x 10 environments load well under 2 s', () => {
+  test('1,000 images x 10 environments load (their time is measured by npm run bench)', () => {
     const images = ['type: gold', 'images:'];
     for (let i = 0; i < 1000; i++) {
       images.push(
@@ -307,12 +307,9 @@ describe('loadCatalog (variants)', () => {
     }
     fs.writeFileSync(path.join(root, 'environments.yaml'), envs.join('\n'));
     fs.rmSync(path.join(root, 'builds'), { recursive: true });
-    const start = process.hrtime.bigint();
     const c = loadCatalog(root);
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
     expect(c.images).toHaveLength(1003);
     expect(c.environments).toHaveLength(10);
     expect(c.environments[0].images).toHaveLength(1003);
-    expect(ms).toBeLessThan(2000);
   });
 });

@@ -39,3 +39,16 @@ describe('a closed stdout (goldsmith --help | head -1)', () => {
     expect(direct.stdout.trim()).toBe('0');
   });
 });
+
+describe('the CLI on a builder', () => {
+  test('loading the commands (goldsmith build) does not load cdktf or the construct layer', () => {
+    const probe = [
+      "require(process.argv[1]);",
+      "const loaded = Object.keys(require.cache);",
+      "console.log(JSON.stringify({ cdktf: loaded.some((f) => f.includes('/node_modules/cdktf/')), constructs: loaded.some((f) => f.includes('/lib/constructs/')) }));",
+    ].join('\n');
+    const r = spawnSync('node', ['-r', REGISTER_TS, '-e', probe, path.join(ROOT, 'lib', 'cli', 'main.ts')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ cdktf: false, constructs: false });
+  });
+});

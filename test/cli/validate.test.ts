@@ -77,18 +77,25 @@ describe('goldsmith validate', () => {
     const cwd = path.join(root, 'cwd');
     fs.mkdirSync(cwd);
     const listing = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
-    const before = { cfg: listing(cfg), cwd: listing(cwd), tmp: fs.readdirSync(os.tmpdir()).sort() };
+    // A temp dir of this test's own: other test files write to the shared one at the same time.
+    const tmp = path.join(root, 'tmp');
+    fs.mkdirSync(tmp);
+    const savedTmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const before = { cfg: listing(cfg), cwd: listing(cwd), tmp: listing(os.tmpdir()) };
     fs.chmodSync(cfg, 0o555);
     for (const f of listing(cfg)) fs.chmodSync(path.join(cfg, f), fs.statSync(path.join(cfg, f)).isDirectory() ? 0o555 : 0o444);
     try {
       const result = await run(['validate', '--config', cfg], cwd);
       expect(result.code).toBe(0);
       expect(result.out).toEqual([`ok: 3 images, 2 environments, 3 templates (${cfg})`]);
+      expect({ cfg: listing(cfg), cwd: listing(cwd), tmp: listing(os.tmpdir()) }).toEqual(before);
     } finally {
+      if (savedTmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmpdir;
       fs.chmodSync(cfg, 0o755);
       for (const f of listing(cfg)) fs.chmodSync(path.join(cfg, f), fs.statSync(path.join(cfg, f)).isDirectory() ? 0o755 : 0o644);
     }
-    expect({ cfg: listing(cfg), cwd: listing(cwd), tmp: fs.readdirSync(os.tmpdir()).sort() }).toEqual(before);
   });
 
   test('ok: summary on stdout, notices on stderr, exit 0 (default config dir)', async () => {

@@ -374,3 +374,43 @@ describe('openStackSession().glance()', () => {
     );
   });
 });
+
+describe('redirects are refused: the password and tokens never go to another url', () => {
+  async function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string; hits: string[] }> {
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        hits.push(`${req.method} ${req.url} ${body} ${String(req.headers['x-auth-token'] ?? '')}`);
+        handler(req, res);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, hits };
+  }
+  const close = (s: http.Server) => new Promise<void>((r) => s.close(() => r()));
+
+  test.each([307, 308])('Keystone answering %i: one line, nothing reaches the target', async (status) => {
+    const target = await listen((_req, res) => res.end('{}'));
+    const keystone = await listen((_req, res) => {
+      res.writeHead(status, { Location: `${target.url}/v3/auth/tokens` });
+      res.end();
+    });
+    try {
+      const err = await authenticate({
+        authType: 'password',
+        auth: { auth_url: keystone.url, user_id: 'u', password: PASSWORD, project_id: 'p' },
+      } as Parameters<typeof authenticate>[0]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KeystoneError);
+      expect((err as Error).message).toBe(
+        `Keystone POST /v3/auth/tokens (${new URL(keystone.url).host}): request failed: redirect refused (credentials and tokens are never sent on)`,
+      );
+      expect(keystone.hits).toHaveLength(1);
+      expect(target.hits).toEqual([]);
+    } finally {
+      await close(target.server);
+      await close(keystone.server);
+    }
+  });
+});

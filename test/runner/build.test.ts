@@ -210,6 +210,28 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(buildStepsFor(waived).map((s) => s.name)).toEqual(['prepare', 'download', 'bake', 'inspect', 'convert', 'verify', 'store', 'prune']);
   });
 
+  test('--dry-run names exactly the builds the real run prunes, also when -latest names an old build', async () => {
+    // Three stored builds, the pointer rolled back to the oldest by hand (keep_builds 2).
+    for (const day of [DAY1, new Date('2026-11-21T09:30:00Z'), new Date('2026-11-22T09:30:00Z')]) {
+      expect((await runBuild(runOptions(fx, { now: () => day, force: true }))).result).toBe('success');
+    }
+    const store = fx.config.paths.store;
+    const pointer = path.join(store, `.${IMAGE}-latest`);
+    fs.rmSync(pointer);
+    fs.symlinkSync(`.${IMAGE}-20261121.latest`, pointer);
+    const dry = runOptions(fx, { dryRun: true, force: true });
+    await runBuild(dry);
+    const said = dry.lines.find((l) => l.includes('would delete the builds'));
+    const real = await runBuild(runOptions(fx, { force: true }));
+    const removed = new Set(
+      real.steps.find((step) => step.name === 'prune')!.detail!.replace('removed ', '').split(', ')
+        .filter((n) => n.endsWith('.qcow2'))
+        .map((n) => n.replace(/\.qcow2$/, '')),
+    );
+    expect([...removed]).toEqual([`${IMAGE}-20261121`]);
+    expect(said).toBe(`[dry-run] prune: would keep the 2 newest builds: would delete the builds ${IMAGE}-20261121`);
+  });
+
   test('retention keeps the 2 newest dated builds (and 30 logs) and touches nothing else', async () => {
     const store = fx.config.paths.store;
     fs.mkdirSync(store, { recursive: true });

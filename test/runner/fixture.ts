@@ -67,7 +67,7 @@ export class UpstreamServer {
   }
 }
 
-/** manifest.json (lib/bundle/write-bundle.ts format) recording every file of a test bundle. */
+/** manifest.json (lib/contract/manifest.ts format) recording every file of a test bundle. */
 export function writeTestManifest(bundleDir: string): void {
   const hashes = (sub: string, strip: RegExp): Record<string, string> => {
     const dir = path.join(bundleDir, sub);

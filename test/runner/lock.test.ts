@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { acquireLock, BuildLockedError } from '../../lib/runner/lock';
+import { acquireLock, BuildLockedError, lockSocketName } from '../../lib/runner/lock';
 
 /** A separate node process holding the lock of `image` in `dir` until killed. */
 async function holder(dir: string, image: string): Promise<ChildProcess> {
@@ -112,4 +112,16 @@ describe('per-image lock', () => {
     held.release();
     expect(fs.existsSync(path.join(dir, 'img.lock'))).toBe(true);
   });
+});
+
+test('two spellings of the state directory (a symlink) name one lock', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-lock-link-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'state'));
+    fs.symlinkSync(path.join(dir, 'state'), path.join(dir, 'via-link'));
+    expect(lockSocketName(path.join(dir, 'via-link', 'img.lock'))).toBe(lockSocketName(path.join(dir, 'state', 'img.lock')));
+    expect(lockSocketName(path.join(dir, 'state', 'other.lock'))).not.toBe(lockSocketName(path.join(dir, 'state', 'img.lock')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,10 +1,9 @@
 // store and prune: the converted file published as a dated build with its checksum files, the
 // -latest trio switched to it, and builds beyond keep_builds removed.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { RunnerConfig } from '../../contract';
 import { amendReport, type BuildStep } from '../build-step';
-import { latestDirName, latestPointerName, newBuildBase, parseBuildName, pruneBuilds, storeBuild } from '../store';
+import { latestDirName, latestPointerName, newBuildBase, parseBuildName, planPrune, pruneBuilds, storeBuild } from '../store';
 
 export const storeStep: BuildStep = {
   name: 'store',
@@ -38,18 +37,13 @@ export const pruneStep: BuildStep = {
   },
 };
 
-function describePrune(config: RunnerConfig, currentBase: string): string {
-  let names: string[];
+/** What the real prune step will delete once this build is stored (and -latest names it). */
+function describePrune(config: RunnerConfig, newBase: string): string {
+  let drop: string[];
   try {
-    names = fs.readdirSync(config.paths.store);
+    drop = planPrune(config.paths.store, config.image, config.output.keep_builds, newBase, newBase).map((b) => b.base);
   } catch {
     return '';
   }
-  const builds = new Map<string, string>();
-  for (const n of names) {
-    const b = parseBuildName(config.image, n);
-    if (b && b.base !== currentBase) builds.set(b.base, `${b.date}-${String(b.seq).padStart(4, '0')}`);
-  }
-  const drop = [...builds.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1)).slice(Math.max(0, config.output.keep_builds - 1)).map(([b]) => b);
   return drop.length ? `: would delete the builds ${drop.join(', ')}` : ': nothing to delete';
 }
