@@ -117,7 +117,10 @@ ctx: CrossCheckContext,
       `missing template \`${DEFAULTS.template}\` (used by images without \`template\`: ${sample(usingDefault)})`,
     );
   }
-  if (rawTemplates) {
+  // A provision/ that could not be read (a symlink, unreadable) has its own problem line: no
+  // "not found" lines follow from it.
+  const provisionRead = !ctx.incompleteDirs.has('provision');
+  if (rawTemplates && provisionRead) {
     for (const [tname, value] of Object.entries(rawTemplates)) {
       const scripts = asRecord(value)?.custom_scripts;
       if (!Array.isArray(scripts)) continue;
@@ -137,7 +140,7 @@ ctx: CrossCheckContext,
   const packerTemplates = rawTemplates
     ? Object.values(rawTemplates).filter((t) => asRecord(t)?.external_command === undefined)
     : [];
-  if (packerTemplates.length > 0) {
+  if (packerTemplates.length > 0 && provisionRead) {
     const missing = [PROVISION_LIB, ...STANDARD_SCRIPTS].filter((script) => !provision.has(script));
     if (missing.length > 0) {
       report(

@@ -197,6 +197,13 @@ describe('18: only regular files inside the catalog are read', () => {
     expect(problems()).toEqual(['config/provision/resolver.sh: is a symbolic link: only regular files are read']);
   });
 
+  test('a symlinked provision/ directory is one line, without follow-on "not found" lines', () => {
+    const real = path.join(root, 'elsewhere');
+    fs.renameSync(path.join(cfg, 'provision'), real);
+    fs.symlinkSync(real, path.join(cfg, 'provision'));
+    expect(problems()).toEqual(['config/provision: is a symbolic link: only regular directories are read']);
+  });
+
   test('an images file symlinked to /dev/zero', () => {
     fs.symlinkSync('/dev/zero', path.join(cfg, 'images/zero.yaml'));
     expect(problems()).toEqual(['config/images/zero.yaml: is a symbolic link: only regular files are read']);

@@ -72,27 +72,26 @@ describe('goldsmith validate', () => {
     });
   });
 
-  test('14: validate writes nothing: not into a read-only catalog, the temp dir or the current directory', async () => {
+  test('14: validate writes nothing: not into a read-only catalog, the temp dir or the current directory', () => {
     const cfg = path.join(root, 'config');
     const cwd = path.join(root, 'cwd');
     fs.mkdirSync(cwd);
     const listing = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
-    // A temp dir of this test's own: other test files write to the shared one at the same time.
+    // A process of its own with a temp dir of its own: other test files use the shared one meanwhile.
     const tmp = path.join(root, 'tmp');
     fs.mkdirSync(tmp);
-    const savedTmpdir = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    const before = { cfg: listing(cfg), cwd: listing(cwd), tmp: listing(os.tmpdir()) };
+    const before = { cfg: listing(cfg), cwd: listing(cwd), tmp: listing(tmp) };
     fs.chmodSync(cfg, 0o555);
     for (const f of listing(cfg)) fs.chmodSync(path.join(cfg, f), fs.statSync(path.join(cfg, f)).isDirectory() ? 0o555 : 0o444);
     try {
-      const result = await run(['validate', '--config', cfg], cwd);
-      expect(result.code).toBe(0);
-      expect(result.out).toEqual([`ok: 3 images, 2 environments, 3 templates (${cfg})`]);
-      expect({ cfg: listing(cfg), cwd: listing(cwd), tmp: listing(os.tmpdir()) }).toEqual(before);
+      const out = execFileSync(
+        process.execPath,
+        ['-r', path.resolve(__dirname, '../runner/register-ts.js'), path.resolve(__dirname, '../../bin/goldsmith.ts'), 'validate', '--config', cfg],
+        { cwd, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 },
+      );
+      expect(out).toBe(`ok: 3 images, 2 environments, 3 templates (${cfg})\n`);
+      expect({ cfg: listing(cfg), cwd: listing(cwd), tmp: listing(tmp) }).toEqual(before);
     } finally {
-      if (savedTmpdir === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmpdir;
       fs.chmodSync(cfg, 0o755);
       for (const f of listing(cfg)) fs.chmodSync(path.join(cfg, f), fs.statSync(path.join(cfg, f)).isDirectory() ? 0o755 : 0o644);
     }
