@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The cdktf app: catalog → one Terraform stack per environment in cdktf.out (or $CDKTF_OUTDIR).
 // Works standalone (`node dist/bin/app.js`) and under `cdktf synth`, which sets CDKTF_OUTDIR.
+import './compile-cache';
 import { CatalogError, formatProblems, loadCatalog } from '../lib/catalog';
 import { synthCatalog } from '../synth/synth';
 
