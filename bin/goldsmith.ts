@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // goldsmith CLI entry point (compiled to dist/bin/goldsmith.js).
-import './compile-cache';
 import { main } from '../lib/cli/main';
 
 main(process.argv.slice(2)).then(
