@@ -79,7 +79,6 @@ function withoutTokenStackTraces(): () => void {
   };
 }
 
-
 /** What `terraform init` leaves in a stack's working directory (provider plugins, lock file). */
 const TERRAFORM_CACHES = ['.terraform', '.terraform.lock.hcl'];
 

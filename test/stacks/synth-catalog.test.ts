@@ -80,6 +80,20 @@ describe('synthCatalog', () => {
     expect(fs.readdirSync(work)).toEqual(['cdktf.out']);
   });
 
+  test('cdktf keeps no token stack traces during synth; real errors keep theirs, and the hook is undone', () => {
+    const before = Error.prepareStackTrace;
+    const broken = makeCatalog({ environments: [makeEnvironment({ images: ['nope'] })] });
+    let error: unknown;
+    try {
+      synthCatalog(broken, path.join(work, 'out'));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toBe('environment bgo: carries image nope, which the catalog does not define');
+    expect((error as Error).stack).toMatch(/^Error: environment bgo: carries image nope[^\n]*\n {4}at /);
+    expect(Error.prepareStackTrace).toBe(before);
+  });
+
   test('a failure on the first synth creates no output at all', () => {
     const outdir = path.join(work, 'nested', 'cdktf.out');
     const broken = makeCatalog({ environments: [makeEnvironment({ images: ['nope'] })] });
