@@ -173,8 +173,8 @@ export function generateCatalog(dir: string, opts: GenerateOptions = {}): Genera
           `      - build_id: ${q(id)}`,
           `        date: ${date}`,
           `        file: ${file}`,
-          `        md5: ${hex(env + file, 'md5')}`,
-          `        sha256: ${hex(env + file, 'sha256')}`,
+          `        md5: "${hex(env + file, 'md5')}"`,
+          `        sha256: "${hex(env + file, 'sha256')}"`,
           `        size_bytes: ${500_000_000 + ((i * 7919 + r * 104729) % 400_000_000)}`,
         );
         releases++;
