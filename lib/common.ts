@@ -131,3 +131,8 @@ export function deadline(ms: number, outer?: AbortSignal): Deadline {
 export function reEscape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** `value` as a plain mapping (not null, not a list), or undefined. */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

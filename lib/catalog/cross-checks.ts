@@ -2,7 +2,7 @@
 // image and gold names, references (templates, scripts, images, environments), owner mappings,
 // build times per builder, and builds records that must match the catalog.
 import * as path from 'path';
-import { closest } from '../common';
+import { asRecord, closest } from '../common';
 import { ENVIRONMENT_NAME, PROVISION_LIB, SCRIPT_NAME, STANDARD_SCRIPTS } from '../contract';
 import { DEFAULT_MIN_GAP_MINUTES, formatSlot, planSchedule, type ScheduleCollision } from './schedule-plan';
 import { DEFAULTS, toSchedule } from './build-model';
@@ -309,10 +309,6 @@ report: Report,
       `no free build time on ${builders(envs)}: every time matching the schedule is within ${DEFAULT_MIN_GAP_MINUTES} minutes of another build`,
     );
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function str(value: unknown): string | undefined {

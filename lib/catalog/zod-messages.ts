@@ -2,7 +2,7 @@
 // and what was found, with a "did you mean" hint for unknown keys (the keys allowed there are found
 // by walking the schema along the issue's path).
 import { z } from 'zod';
-import { closest } from '../common';
+import { asRecord, closest } from '../common';
 import { show } from './schema';
 
 /** One problem at a key path of the file. */
@@ -114,10 +114,6 @@ interface Def {
 
 function defOf(s: z.ZodType): Def {
   return (s as unknown as { _zod: { def: Def } })._zod.def;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** Through optional/default/pipe/lazy wrappers, and into the union member `raw` matches. */

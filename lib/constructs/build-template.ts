@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import type { Template } from '../catalog/model';
 import { MAX_SCRIPT_BYTES, readCatalogFile } from '../catalog/read';
-import { canonicalJson, sha256Hex } from '../common';
+import { canonicalJson, deepFreeze, sha256Hex } from '../common';
 import {
   PackerTemplate,
   renderPackerTemplate,
@@ -106,12 +106,4 @@ export class BuildTemplate extends Construct {
     this.variables = Object.freeze(Object.keys(vars).sort());
     this.requiredVariables = Object.freeze(this.variables.filter((v) => vars[v] === null));
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -13,6 +13,7 @@ import { ProjectLookup } from './project-lookup';
 import type { BuildSchedule, CronEntry } from './build-schedule';
 import { runnerConfigFor, type RunnerConfig, type TemplateRef } from './runner-config';
 import { outdatedName } from '../contract/glance-names';
+import { cmp } from '../common';
 
 /** The build side of a live image: how and when the builder rebuilds it. */
 export interface GoldImageBuild {
@@ -231,7 +232,7 @@ export class GoldImage extends Construct {
 
 /** Newest first: latest date, ties broken by build id (string order, higher first). */
 export function sortNewestFirst(releases: readonly Release[]): Release[] {
-  return [...releases].sort((a, b) => compare(b.date, a.date) || compare(b.buildId, a.buildId));
+  return [...releases].sort((a, b) => cmp(b.date, a.date) || cmp(b.buildId, a.buildId));
 }
 
 /** Disk format of a stored file: `.raw` → raw, `.qcow2` → qcow2, otherwise `fallback`. */
@@ -239,10 +240,6 @@ export function diskFormatOf(release: Release, fallback: DiskFormat): DiskFormat
   if (release.file.endsWith('.raw')) return 'raw';
   if (release.file.endsWith('.qcow2')) return 'qcow2';
   return fallback;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function lineSettings(name: string, image: Image | undefined, recorded: ImageReleases | undefined): LineSettings {

@@ -4,6 +4,7 @@ import { ITerraformDependable, TerraformProvider, TerraformStack } from 'cdktf';
 import { ImagesImageV2 } from '../../.gen/providers/openstack/images-image-v2';
 import { ImagesImageAccessV2 } from '../../.gen/providers/openstack/images-image-access-v2';
 import type { DiskFormat, Release, Visibility } from '../catalog/model';
+import { sortKeys } from '../common';
 
 /** Glance property that records when a release was demoted (sic: compatible with himlarcli). */
 export const DEPRECATED_PROPERTY = 'depricated';
@@ -199,10 +200,4 @@ export class ImageRelease extends Construct {
       return access;
     });
   }
-}
-
-function sortKeys(record: Record<string, string>): Record<string, string> {
-  const sorted: Record<string, string> = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
-  return sorted;
 }

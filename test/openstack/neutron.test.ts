@@ -325,3 +325,30 @@ describe('PackerBaker resolves packer_vars.network before it creates anything', 
     expect(p.lines).toContain('network "imagebuilder" is not an id and no network resolver is configured: passed to packer as it is');
   });
 });
+
+test('a redirect is refused: the X-Auth-Token never reaches its target', async () => {
+  const hits: string[] = [];
+  const target = http.createServer((req, res) => {
+    hits.push(String(req.headers['x-auth-token']));
+    res.end('{"networks": []}');
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  const targetUrl = `http://127.0.0.1:${(target.address() as { port: number }).port}`;
+  const neutron = http.createServer((_req, res) => {
+    res.writeHead(307, { Location: `${targetUrl}/v2.0/networks?name=x` });
+    res.end();
+  });
+  await new Promise<void>((r) => neutron.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(neutron.address() as { port: number }).port}`;
+  try {
+    const err = await findNetworkId(endpoint, { 'X-Auth-Token': 'gAAAAsecret-token' }, 'x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NeutronError);
+    expect((err as Error).message).toBe(
+      `Neutron GET /v2.0/networks?name=x (${new URL(endpoint).host}): request failed: redirect refused (credentials and tokens are never sent on)`,
+    );
+    expect(hits).toEqual([]);
+  } finally {
+    await new Promise<void>((r) => target.close(() => r()));
+    await new Promise<void>((r) => neutron.close(() => r()));
+  }
+});
