@@ -63,19 +63,25 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
 
 /**
  * cdktf records where every token was created (`App({ stackTraces: false })` does not stop it):
- * it captures a stack into a plain object and formats it, which is most of the synth time of a
- * large catalog. While synth runs, such captures format to nothing (cdktf then keeps none); real
+ * it captures a full stack into a plain object `{ stack: '' }` and formats it, which is most of
+ * the synth time of a large catalog. While synth runs, a capture into anything but an Error is
+ * skipped (cdktf then keeps an empty trace) and a trace formats to nothing for non-errors; real
  * errors keep their usual stack. Public V8 API, the same under cdktn. Returns the undo.
  */
 function withoutTokenStackTraces(): () => void {
-  const previous = Error.prepareStackTrace;
+  const previousPrepare = Error.prepareStackTrace;
+  const previousCapture = Error.captureStackTrace;
   Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
     if (!(error instanceof Error)) return '';
-    if (previous) return previous(error, frames);
+    if (previousPrepare) return previousPrepare(error, frames);
     return [`${error.name}: ${error.message}`, ...frames.map((frame) => `    at ${frame}`)].join('\n');
   };
+  Error.captureStackTrace = function captureStackTrace(target: object, constructorOpt?: Function): void {
+    if (target instanceof Error) previousCapture.call(Error, target, constructorOpt);
+  };
   return () => {
-    Error.prepareStackTrace = previous;
+    Error.prepareStackTrace = previousPrepare;
+    Error.captureStackTrace = previousCapture;
   };
 }
 

@@ -94,6 +94,22 @@ describe('synthCatalog', () => {
     expect(Error.prepareStackTrace).toBe(before);
   });
 
+  test('during synth cdktf captures no token stacks (plain objects); errors still capture theirs; the capture is restored', () => {
+    const capture = jest.spyOn(Error, 'captureStackTrace');
+    try {
+      const spied = Error.captureStackTrace;
+      synthCatalog(makeCatalog(), path.join(work, 'out'));
+      // Without the hook, cdktf captures one stack per token into `{ stack: '' }`.
+      expect(capture.mock.calls.filter(([target]) => !(target instanceof Error))).toEqual([]);
+      expect(Error.captureStackTrace).toBe(spied);
+      const error = new Error('after synth');
+      Error.captureStackTrace(error);
+      expect(error.stack).toMatch(/^Error: after synth\n {4}at /);
+    } finally {
+      capture.mockRestore();
+    }
+  });
+
   test('a failure on the first synth creates no output at all', () => {
     const outdir = path.join(work, 'nested', 'cdktf.out');
     const broken = makeCatalog({ environments: [makeEnvironment({ images: ['nope'] })] });
