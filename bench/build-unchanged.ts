@@ -123,6 +123,11 @@ async function makeUpstreamImage(dir: string): Promise<Buffer> {
   return buf;
 }
 
+function slotAnHourAgo(): { weekday: number; hour: number; minute: number } {
+  const t = new Date(Date.now() - 3600_000);
+  return { weekday: t.getDay(), hour: t.getHours(), minute: t.getMinutes() };
+}
+
 function writeBundle(root: string, baseUrl: string): string {
   const bundleDir = path.join(root, 'bundle');
   fs.mkdirSync(path.join(bundleDir, 'images'), { recursive: true });
@@ -140,6 +145,8 @@ function writeBundle(root: string, baseUrl: string): string {
     packer_vars: { image_name: `goldsmith-build-${IMAGE}`, ssh_username: 'ubuntu', flavor: 'img.zerodisk' },
     source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: { hw_disk_bus: 'scsi' } },
     output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+    // The weekly slot began an hour ago: the full run is this period's build, the reruns are unchanged.
+    rebuild: { policy: 'periodic', slot: slotAnHourAgo() },
     paths: {
       store: path.join(root, 'store'),
       logs: path.join(root, 'logs'),

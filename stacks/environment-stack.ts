@@ -1,7 +1,7 @@
 // One Terraform stack per environment: providers, state backend and a GoldImage per image.
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Lazy, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { OpenstackProvider } from '../.gen/providers/openstack/provider';
 import type { Catalog, Environment, Image, ImageReleases } from '../lib/catalog/model';
 import { GoldImage, type GoldImageBuild } from '../lib/constructs/gold-image';
@@ -111,14 +111,19 @@ export class EnvironmentStack extends TerraformStack {
       const template = templatesByName.get(image.template)!;
       if (template.externalCommand !== undefined) {
         return {
-          template: { name: template.name, externalCommand: template.externalCommand, sha256: sha256Hex(canonicalJson(template.externalCommand)) },
+          template: {
+            name: template.name,
+            externalCommand: template.externalCommand,
+            sha256: sha256Hex(canonicalJson(template.externalCommand)),
+            variables: template.variables,
+          },
           scriptsSha: {},
           schedule: this.builderParts.schedule,
         };
       }
       const packer = this.builderParts.templates.find((t) => t.templateName === template.name)!;
       return {
-        template: { name: template.name, file: `templates/${packer.fileName}`, sha256: packer.sha256 },
+        template: { name: template.name, file: `templates/${packer.fileName}`, sha256: packer.sha256, variables: packer.siteVariables },
         scriptsSha: Object.fromEntries(packer.scripts.map((script) => [script.name, script.sha256])),
         schedule: this.builderParts.schedule,
       };
@@ -147,7 +152,9 @@ export class EnvironmentStack extends TerraformStack {
     }
     new TerraformOutput(this, 'images', {
       description: 'Glance id of the GOLD image per short name',
-      value: goldIds,
+      // As a token: cdktf inspects a plain value with util.isArray, which Node 22 reports as
+      // deprecated (DEP0044) on every synth; a token is resolved to the same JSON without it.
+      value: Lazy.anyValue({ produce: () => goldIds }),
     }).overrideLogicalId('images');
   }
 
@@ -205,7 +212,11 @@ export class EnvironmentStack extends TerraformStack {
             scriptDir: path.join(catalog.configDir, 'provision'),
           }),
       );
-    const schedule = new BuildSchedule(this, 'build-schedule', { environment: environment.name, images });
+    const schedule = new BuildSchedule(this, 'build-schedule', {
+      environment: environment.name,
+      images,
+      ...(environment.builder.mailto !== undefined ? { mailto: environment.builder.mailto } : {}),
+    });
     return { templates, schedule };
   }
 

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import type { Catalog } from '../lib/catalog/model';
 import { EnvironmentStack } from '../stacks/environment-stack';
-import { writeBundle } from './write-bundle';
+import { writeFilesInBackground, writeFilesSync, type FileJob } from './file-writer';
+import { bundleJobs } from './write-bundle';
 
 export interface SynthResult {
   /** Absolute path of the output directory. */
@@ -19,7 +20,16 @@ export interface SynthOptions {
    * @default process.cwd()
    */
   readonly stateBaseDir?: string;
+  /**
+   * From this many builder bundle files on, a worker thread writes them while the stacks are
+   * synthesized (creating thousands of files is system time that then overlaps).
+   * @default BACKGROUND_WRITE_MIN_FILES
+   */
+  readonly backgroundWriteMinFiles?: number;
 }
+
+/** Bundle file count from which a worker writes the bundles (a worker costs tens of ms to start). */
+export const BACKGROUND_WRITE_MIN_FILES = 2000;
 
 /**
  * Synthesizes one EnvironmentStack per environment into `outdir` (cdktf.out layout:
@@ -45,11 +55,28 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
           stateBaseDir: options.stateBaseDir,
         }),
     );
-    app.synth();
+    // The staging directory is new and replaces the output only as a whole: the bundles go
+    // straight into it.
+    const jobs: FileJob[] = [];
     for (const stack of stacks) {
       const bundle = stack.builderBundle();
-      if (bundle) writeBundle(path.join(staging, 'stacks', stack.environment.name, 'builder'), bundle);
+      if (bundle) jobs.push(...bundleJobs(path.join(staging, 'stacks', stack.environment.name, 'builder'), bundle));
     }
+    const background = jobs.length >= (options.backgroundWriteMinFiles ?? BACKGROUND_WRITE_MIN_FILES) ? writeFilesInBackground(jobs) : undefined;
+    let synthError: unknown;
+    try {
+      app.synth();
+    } catch (e) {
+      synthError = e;
+    }
+    // Also on failure: the staging directory is removed only once the writer is done with it.
+    try {
+      background?.wait();
+    } catch (e) {
+      synthError ??= e;
+    }
+    if (synthError !== undefined) throw synthError;
+    if (!background) writeFilesSync(jobs);
     carryOverTerraformCaches(target, staging);
     replaceDirectory(staging, target);
   } catch (error) {

@@ -4,36 +4,29 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BundleFileError, BundleManifestSchema, parseContractJson, type BundleManifest } from '../lib/contract';
 import { renderBundle, type BuilderBundle } from '../lib/constructs/builder-bundle';
+import { writeFilesSync, type FileJob } from './file-writer';
 
 export type { BuilderBundle };
+
+/** The files of a bundle as write jobs under `dir`. */
+export function bundleJobs(dir: string, bundle: BuilderBundle): FileJob[] {
+  return [...renderBundle(bundle)].map(([rel, file]) => ({ path: path.join(dir, rel), content: file.content, mode: file.mode }));
+}
 
 /**
  * Writes the bundle to `dir` (replacing what is there) atomically: the files go into a temporary
  * sibling directory, which is then renamed to `dir`. Returns the manifest.
  */
 export function writeBundle(dir: string, bundle: BuilderBundle): BundleManifest {
-  const files = renderBundle(bundle);
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   const base = path.basename(target);
+  const jobs = bundleJobs('.', bundle);
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${base}.tmp-`));
   try {
     fs.chmodSync(tmp, 0o755);
-    // The umask must not change the modes; chmod only where it would.
-    const umask = process.umask();
-    const made = new Set<string>([tmp]);
-    for (const [rel, file] of files) {
-      const abs = path.join(tmp, rel);
-      const sub = path.dirname(abs);
-      if (!made.has(sub)) {
-        fs.mkdirSync(sub, { recursive: true });
-        if (umask & 0o755) fs.chmodSync(sub, 0o755);
-        made.add(sub);
-      }
-      fs.writeFileSync(abs, file.content, { mode: file.mode });
-      if (umask & file.mode) fs.chmodSync(abs, file.mode);
-    }
+    writeFilesSync(jobs.map((job) => ({ ...job, path: path.join(tmp, job.path) })));
     let old: string | undefined;
     if (fs.existsSync(target)) {
       old = fs.mkdtempSync(path.join(parent, `.${base}.old-`));
@@ -51,7 +44,7 @@ export function writeBundle(dir: string, bundle: BuilderBundle): BundleManifest 
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  return JSON.parse(files.get('manifest.json')!.content) as BundleManifest;
+  return JSON.parse(jobs.find((job) => job.path === 'manifest.json')!.content) as BundleManifest;
 }
 
 /** Reads `<dir>/manifest.json` through the contract's schema. */

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Make sure IPv6 works in the image: IPv6 not disabled by sysctl or on the kernel command line,
-# and router advertisements accepted, so SLAAC/DHCPv6 subnets configure the interface (cloud-init
-# renders the addresses from the OpenStack network metadata).
+# Make sure IPv6 works in the image, for NREC's dual-stack networks: NREC's cloud-init network
+# override (every e* interface: DHCPv4, DHCPv6 and router advertisements, in place of the
+# datasource's network configuration), IPv6 not disabled by sysctl or on the kernel command line,
+# and router advertisements accepted.
 set -euo pipefail
 
 GOLDSMITH_LIB="${GOLDSMITH_LIB:-$(dirname "$0")/lib.sh}"
@@ -10,6 +11,23 @@ GOLDSMITH_LIB="${GOLDSMITH_LIB:-$(dirname "$0")/lib.sh}"
 source "$GOLDSMITH_LIB"
 
 gs_require_root
+
+# cloud-init reads cloud.cfg.d/*.cfg in name order, later files winning: this sorts after the
+# images' own files. A network key here replaces the datasource's network configuration.
+[[ -d /etc/cloud/cloud.cfg.d ]] || gs_die "/etc/cloud/cloud.cfg.d not found: is cloud-init installed?"
+cat >/etc/cloud/cloud.cfg.d/99-goldsmith-network.cfg <<'CONF'
+# goldsmith: dual-stack networking (managed by goldsmith's enable_ipv6.sh)
+network:
+  version: 2
+  ethernets:
+    local_if:
+      match:
+        name: "e*"
+      dhcp4: true
+      dhcp6: true
+      accept-ra: true
+CONF
+chmod 0644 /etc/cloud/cloud.cfg.d/99-goldsmith-network.cfg
 
 cat >/etc/sysctl.d/60-goldsmith-ipv6.conf <<'CONF'
 # goldsmith: IPv6 enabled (managed by goldsmith's enable_ipv6.sh)

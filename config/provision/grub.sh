@@ -1,6 +1,7 @@
 #!/bin/bash
-# Boot loader settings for OpenStack: a short menu timeout and the serial console (Nova's console
-# log reads ttyS0), then regenerate the GRUB configuration.
+# Boot loader settings for OpenStack, as NREC's: GRUB's menu on the serial port and the screen
+# (5 seconds), the kernel console on ttyS0 (Nova's console log) and tty0, no quiet/rhgb/splash;
+# then regenerate the GRUB configuration.
 set -euo pipefail
 
 GOLDSMITH_LIB="${GOLDSMITH_LIB:-$(dirname "$0")/lib.sh}"
@@ -10,27 +11,51 @@ source "$GOLDSMITH_LIB"
 
 gs_require_root
 
-console_args=('console=tty0' 'console=ttyS0,115200n8')
+# The last console= is /dev/console (systemd's messages): tty0, as on NREC's images.
+console_args='console=ttyS0,115200n8 console=tty0'
+serial_command='serial --speed=115200 --unit=0 --word=8 --parity=no --stop=1'
 
-if [[ -f /etc/default/grub ]]; then
-  if grep -q '^GRUB_TIMEOUT=' /etc/default/grub; then
-    sed -i -E 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=1/' /etc/default/grub
+# Sets NAME=VALUE in /etc/default/grub: replaces the NAME= line or appends one.
+set_grub_var() {
+  local name="$1" value="$2"
+  if grep -q "^${name}=" /etc/default/grub; then
+    sed -i -E "s|^${name}=.*|${name}=${value}|" /etc/default/grub
   else
-    printf 'GRUB_TIMEOUT=1\n' >>/etc/default/grub
+    printf '%s=%s\n' "$name" "$value" >>/etc/default/grub
   fi
-fi
+}
 
 case "$GS_FAMILY" in
   dnf)
-    if command -v grubby >/dev/null 2>&1; then
-      # BLS entries carry the kernel arguments; grubby edits them and /etc/default/grub.
-      grubby --update-kernel=ALL --args="${console_args[*]}"
+    if [[ ! -f /etc/default/grub ]]; then
+      gs_log "no /etc/default/grub: creating one"
+      touch /etc/default/grub
     fi
-    if [[ -f /etc/default/grub ]]; then
-      for arg in "${console_args[@]}"; do
-        grep -Eq "^GRUB_CMDLINE_LINUX=.*[\" ]${arg}[\" ]" /etc/default/grub ||
-          sed -i -E "s/^GRUB_CMDLINE_LINUX=\"(.*)\"/GRUB_CMDLINE_LINUX=\"\1 ${arg}\"/" /etc/default/grub
-      done
+    # The image's kernel arguments without the console and boot splash ones.
+    current="$(
+      # shellcheck disable=SC1091
+      . /etc/default/grub
+      printf '%s %s' "${GRUB_CMDLINE_LINUX-}" "${GRUB_CMDLINE_LINUX_DEFAULT-}"
+    )"
+    kept=()
+    for arg in $current; do
+      case "$arg" in
+        console=* | quiet | rhgb | splash) ;;
+        *)
+          [[ "$arg" =~ ^[A-Za-z0-9=,._:/+@%~-]+$ ]] || gs_die "kernel argument '$arg' in /etc/default/grub has characters this script does not rewrite"
+          kept+=("$arg")
+          ;;
+      esac
+    done
+    set_grub_var GRUB_CMDLINE_LINUX "\"${console_args}${kept[*]:+ ${kept[*]}}\""
+    sed -i -E 's/^(GRUB_CMDLINE_LINUX_DEFAULT=.*)$/#\1/' /etc/default/grub
+    set_grub_var GRUB_TIMEOUT 5
+    set_grub_var GRUB_TIMEOUT_STYLE menu
+    set_grub_var GRUB_TERMINAL '"serial console"'
+    set_grub_var GRUB_SERIAL_COMMAND "\"${serial_command}\""
+    if command -v grubby >/dev/null 2>&1; then
+      # BLS entries carry the kernel arguments themselves.
+      grubby --update-kernel=ALL --remove-args="console quiet rhgb splash" --args="$console_args"
     fi
     mkconfig="$(command -v grub2-mkconfig || true)"
     [[ -n "$mkconfig" ]] || gs_die "grub2-mkconfig not found"
@@ -52,15 +77,38 @@ case "$GS_FAMILY" in
     ;;
   apt)
     mkdir -p /etc/default/grub.d
-    # Sorts after the cloud images' own drop-ins (e.g. Ubuntu's 50-cloudimg-settings.cfg).
-    cat >/etc/default/grub.d/90-goldsmith.cfg <<'CONF'
-# goldsmith: boot settings (managed by goldsmith's grub.sh)
-GRUB_TIMEOUT=1
-case " $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT " in
-  *" console=ttyS0"*) ;;
-  *) GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX console=tty0 console=ttyS0,115200n8" ;;
-esac
+    # A drop-in that sorts after the cloud images' own (Debian's 15_timeout.cfg, Ubuntu's
+    # 50-cloudimg-settings.cfg) and rewrites the kernel arguments whenever GRUB's
+    # configuration is generated (also by later kernel updates).
+    {
+      cat <<CONF
+# goldsmith: serial console boot settings (managed by goldsmith's grub.sh)
+GRUB_TIMEOUT=5
+GRUB_TIMEOUT_STYLE=menu
+GRUB_TERMINAL="serial console"
+GRUB_SERIAL_COMMAND="${serial_command}"
 CONF
+      if [[ "$GS_OS_ID" == ubuntu ]]; then
+        printf 'GRUB_RECORDFAIL_TIMEOUT=0\n'
+      fi
+      cat <<'CONF'
+goldsmith_args=""
+for goldsmith_arg in $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT; do
+  case "$goldsmith_arg" in
+    console=* | quiet | rhgb | splash) ;;
+    *) goldsmith_args="$goldsmith_args $goldsmith_arg" ;;
+  esac
+done
+CONF
+      cat <<CONF
+GRUB_CMDLINE_LINUX="${console_args}\$goldsmith_args"
+CONF
+      cat <<'CONF'
+GRUB_CMDLINE_LINUX_DEFAULT=""
+unset goldsmith_arg goldsmith_args
+CONF
+    } >/etc/default/grub.d/90-goldsmith.cfg
+    chmod 0644 /etc/default/grub.d/90-goldsmith.cfg
     if command -v update-grub >/dev/null 2>&1; then
       update-grub
     elif command -v grub-mkconfig >/dev/null 2>&1; then

@@ -146,6 +146,66 @@ gs_enable_unit() {
   esac
 }
 
+# Fails with one line unless every named variable is set and non-empty; the line names the
+# missing variables, never a value.
+gs_require_env() {
+  local name missing=()
+  for name in "$@"; do
+    [[ -n "${!name:-}" ]] || missing+=("$name")
+  done
+  case "${#missing[@]}" in
+    0) return 0 ;;
+    1) gs_die "required variable ${missing[0]} is not set" ;;
+    *) gs_die "required variables ${missing[*]} are not set" ;;
+  esac
+}
+
+# Fails unless the variable holds a URL with one of the given schemes and no whitespace, quotes,
+# backslashes or control characters. The message names the variable, never the value.
+#   gs_check_url NAME "https http file"
+gs_check_url() {
+  local name="$1" schemes="$2" value="${!1:-}" scheme
+  if [[ "$value" =~ [[:space:][:cntrl:]\\\"\'] ]]; then
+    gs_die "$name must be a URL without spaces, quotes or backslashes"
+  fi
+  for scheme in $schemes; do
+    if [[ "$value" == "$scheme://"?* ]]; then
+      return 0
+    fi
+  done
+  gs_die "$name must be a URL with scheme ${schemes// / or }"
+}
+
+# Downloads a URL to a file with curl (retries, TLS verified, no redirect to another scheme).
+# The URL goes to curl on stdin, never on its command line, so secret URLs do not show in the
+# process list; messages name only the file.
+#   gs_download URL DEST
+gs_download() {
+  local url="$1" dest="$2"
+  printf 'url = "%s"\n' "$url" |
+    curl -fsSL --retry 3 --retry-delay 5 --proto '=https,http,file' --proto-redir '=https' \
+      -o "$dest" -K - ||
+    gs_die "download to $dest failed"
+}
+
+# EPEL (Extra Packages for Enterprise Linux) on the RHEL family: the epel-release package from
+# the distribution's extras repository, on RHEL from the Fedora project (the release package
+# brings the EPEL signing key for every later package). Nothing to do on Fedora.
+gs_enable_epel() {
+  [[ "$GS_FAMILY" == dnf ]] || gs_die "EPEL is for the dnf family"
+  gs_is_fedora && return 0
+  if gs_pkg_installed epel-release; then
+    return 0
+  fi
+  if gs_is_rhel; then
+    gs_dnf -y install "https://dl.fedoraproject.org/pub/epel/epel-release-latest-${GS_OS_MAJOR}.noarch.rpm"
+    rpm --import "/etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-${GS_OS_MAJOR}"
+  else
+    gs_pkg_install epel-release
+  fi
+  gs_log "EPEL enabled"
+}
+
 # The newest kernel version installed under /lib/modules.
 gs_newest_kernel() {
   local newest

@@ -1,6 +1,8 @@
 #!/bin/bash
-# RHEL only (no-op elsewhere): undo uio-rhel.sh. Unregisters the build VM from Red Hat
-# Subscription Management and removes its identity, so instances register on their own.
+# RHEL only (no-op elsewhere): undo what uio-rhel.sh left of the build VM. Unregisters it from the
+# Satellite and removes its identity (consumer and entitlement certificates, katello facts), the
+# CFEngine and Nivlheim keys it made, and the RHSM logs, so that every instance registers and
+# makes its keys on its own. Runs last, after cleanup.sh.
 set -euo pipefail
 
 GOLDSMITH_LIB="${GOLDSMITH_LIB:-$(dirname "$0")/lib.sh}"
@@ -14,12 +16,26 @@ if ! gs_is_rhel; then
 fi
 gs_require_root
 
+gs_dnf clean all
 if command -v subscription-manager >/dev/null 2>&1; then
   if subscription-manager identity >/dev/null 2>&1; then
     subscription-manager unregister || gs_log "unregister failed; removing the local identity anyway"
   fi
   subscription-manager clean
 fi
-rm -rf /var/lib/rhsm/facts/* /var/cache/dnf/*
-gs_dnf clean all
-gs_log "RHEL subscription data removed"
+rm -rf /etc/pki/consumer/* /etc/pki/entitlement/* /etc/rhsm/facts/katello.facts /var/lib/rhsm/facts/*
+rm -rf /var/cache/dnf/*
+
+# CFEngine's host key pair and Nivlheim's client state are made again on each instance.
+rm -f /var/cfengine/ppkeys/localhost.*
+rm -rf /var/nivlheim/*
+
+# Let NetworkManager write /etc/resolv.conf on instances (cloud-init's build-time setting).
+rm -f /etc/NetworkManager/conf.d/99-cloud-init.conf
+
+# subscription-manager logged this build after cleanup.sh ran.
+if [[ -d /var/log/rhsm ]]; then
+  find /var/log/rhsm -type f \( -name '*.gz' -o -regex '.*\.[0-9]+' \) -delete
+  find /var/log/rhsm -type f -exec truncate -s 0 {} +
+fi
+gs_log "RHEL registration and UiO management keys removed"

@@ -24,6 +24,7 @@ export const DEFAULTS = Object.freeze({
   visibility: 'public',
   diskFormat: 'qcow2',
   template: 'default',
+  rebuild: 'periodic',
   network: 'imagebuilder',
   flavor: 'img.zerodisk',
 } as const);
@@ -57,6 +58,9 @@ export function buildModel(
       name,
       customScripts: [...(t.custom_scripts ?? [])],
       ...(t.external_command !== undefined ? { externalCommand: [...t.external_command] } : {}),
+      ...(t.variables !== undefined && t.variables.length > 0
+        ? { variables: t.variables.map((v) => ({ name: v.name, required: v.required ?? true, secret: v.secret ?? true })) }
+        : {}),
     }))
     .sort((a, b) => cmp(a.name, b.name));
 
@@ -114,6 +118,7 @@ function toImage(
       file: u.file,
       ...(u.checksum_file !== undefined ? { checksumFile: u.checksum_file } : {}),
       ...(u.algorithm !== undefined ? { algorithm: u.algorithm } : {}),
+      ...(u.checksum !== undefined ? { checksum: u.checksum.toLowerCase() } : {}),
       ...(u.insecure_http_waiver !== undefined ? { insecureHttpWaiver: u.insecure_http_waiver } : {}),
       ...(u.no_checksum_waiver !== undefined ? { noChecksumWaiver: u.no_checksum_waiver } : {}),
     },
@@ -129,6 +134,7 @@ function toImage(
     properties: sortKeys({ ...defaultProperties, ...(img.properties ?? {}) }),
     template: img.template ?? d.template ?? DEFAULTS.template,
     schedule,
+    rebuild: img.rebuild ?? d.rebuild ?? DEFAULTS.rebuild,
     keepOutdated: img.keep_outdated ?? d.keep_outdated ?? DEFAULTS.keepOutdated,
     keepBuilds: img.keep_builds ?? d.keep_builds ?? DEFAULTS.keepBuilds,
     compression: img.compression ?? d.compression ?? DEFAULTS.compression,
@@ -174,6 +180,7 @@ function toEnvironment(name: string, e: EnvironmentEntry, allImages: readonly st
       flavor: b.flavor ?? DEFAULTS.flavor,
       availabilityZone: b.availability_zone,
       sshSourceCidrs: [...b.ssh_source_cidrs],
+      ...(b.mailto !== undefined ? { mailto: b.mailto } : {}),
     },
     backend,
     images,

@@ -36,6 +36,8 @@ export interface BuilderSettings {
   readonly availabilityZone: string;
   /** CIDRs the builder connects from (the SSH security group allows only these). */
   readonly sshSourceCidrs: readonly string[];
+  /** cron's MAILTO for the builder's build lines (comma-separated addresses); undefined: no mail. */
+  readonly mailto?: string;
 }
 
 export interface Environment {
@@ -61,9 +63,11 @@ export interface Upstream {
   /** Checksum file name under url; undefined only with noChecksumWaiver. */
   readonly checksumFile?: string;
   readonly algorithm?: ChecksumAlgorithm;
+  /** Checksum pinned in the catalog, `<algorithm>:<lower-case hex>` (instead of a checksum file). */
+  readonly checksum?: string;
   /** Reason why plain http is accepted (required for http:// URLs). */
   readonly insecureHttpWaiver?: string;
-  /** Reason why no checksum is verified (required when checksumFile is absent). */
+  /** Reason why no checksum is verified (required when neither checksumFile nor checksum is given). */
   readonly noChecksumWaiver?: string;
 }
 
@@ -108,6 +112,8 @@ export interface Image {
   /** Template name (key of templates.yaml). */
   readonly template: string;
   readonly schedule: Schedule;
+  /** Rebuilt once per schedule period (`periodic`, patches) or only on an upstream or template change. */
+  readonly rebuild: 'periodic' | 'on_change';
   /** Outdated releases kept in Glance besides the GOLD one. */
   readonly keepOutdated: number;
   /** Stored builds the builder keeps (newest first). */
@@ -124,6 +130,21 @@ export interface Template {
   readonly customScripts: readonly string[];
   /** Argv of an external build command (no packer template); absent for packer templates. */
   readonly externalCommand?: readonly string[];
+  /**
+   * Site settings and secrets the template needs (names; values in the builder's env file), in
+   * catalog order, defaults applied. Absent when the template declares none.
+   */
+  readonly variables?: readonly TemplateVariable[];
+}
+
+/** One declared site variable of a template (templates.yaml `variables[]`). */
+export interface TemplateVariable {
+  /** Environment variable name on the build VM, [A-Z][A-Z0-9_]*. */
+  readonly name: string;
+  /** A build without a value fails in its first step (default true). */
+  readonly required: boolean;
+  /** Kept out of packer's output and the build log (default true). */
+  readonly secret: boolean;
 }
 
 export interface Release {

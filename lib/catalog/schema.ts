@@ -3,7 +3,7 @@
 // between files, duplicate names, owner mappings) live in cross-checks.ts, defaults in build-model.ts.
 // Messages are lower-case, one line, and say what is expected and what was found.
 import { z } from 'zod';
-import { ENVIRONMENT_NAME, IMAGE_NAME, SCRIPT_NAME, TEMPLATE_NAME } from '../contract';
+import { ENVIRONMENT_NAME, IMAGE_NAME, SCRIPT_NAME, SITE_VARIABLE_NAME, siteVariableNameProblem, TEMPLATE_NAME } from '../contract';
 import { cidrListProblems } from './cidr';
 import { goldName, outdatedName } from '../contract/glance-names';
 export { cidrProblem } from './cidr';
@@ -215,10 +215,23 @@ const OpenStackName = checked(openstackNameProblem);
 const CloudName = checked(cloudNameProblem);
 const UserName = named(USER_NAME, 'user name', 'use A-Z, a-z, 0-9, _ and - (not first), at most 32 characters');
 
+/** Mail addresses for cron's MAILTO: `user@host`, comma-separated, no spaces or template syntax. */
+const MailTo = checked((v) =>
+  v.split(',').every((a) => /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a))
+    ? undefined
+    : `must be one or more mail addresses user@host, comma-separated without spaces, got \`${v}\``,
+);
+
 /** Glance properties: string values only. */
 const Properties = z.record(checked(propertyKeyProblem), z.string());
 
 export const ChecksumAlgorithmSchema = z.enum(['sha256', 'sha512', 'md5']);
+/**
+ * When an image is rebuilt although upstream and template are unchanged: `periodic` once per
+ * schedule period (weekly, or monthly for a week_of_month schedule) so every period's build carries
+ * its patches; `on_change` never (only an upstream or template change, or --force, builds).
+ */
+const RebuildSchema = z.enum(['periodic', 'on_change']);
 export const VisibilitySchema = z.enum(['public', 'private', 'shared', 'community']);
 export const DiskFormatSchema = z.enum(['qcow2', 'raw']);
 export const CompressionSchema = z.enum(['zlib', 'zstd', 'none']);
@@ -246,6 +259,8 @@ export const ImageDefaultsSchema = strict({
   disk_format: DiskFormatSchema.optional(),
   /** Default "default". */
   template: Text.optional(),
+  /** Default periodic. */
+  rebuild: RebuildSchema.optional(),
 });
 
 export const DefaultsFileSchema = strict({
@@ -266,6 +281,8 @@ export const BuilderSchema = strict({
   availability_zone: CloudName,
   /** At least one IPv4/IPv6 CIDR. */
   ssh_source_cidrs: Cidrs.min(1, { error: 'must list at least one cidr' }),
+  /** Where cron mails a build's output (a failed build prints its error): one or more addresses, comma-separated. Default: none. */
+  mailto: MailTo.optional(),
 });
 
 /** Terraform state in a local file (default path terraform.<env>.tfstate). */
@@ -321,15 +338,25 @@ export const UpstreamSchema = strict({
   url: BaseUrl,
   /** File name under url. */
   file: FileName,
-  /** Checksum file under url; required unless no_checksum_waiver. */
+  /** Checksum file under url; required unless `checksum` or no_checksum_waiver. */
   checksum_file: FileName.optional(),
+  /** The file's checksum pinned here, `<algorithm>:<hex>` (for files without a published checksum file, e.g. install ISOs). */
+  checksum: UpstreamChecksum.optional(),
   /** Required with checksum_file. */
   algorithm: ChecksumAlgorithmSchema.optional(),
   /** Required when url is http://. */
   insecure_http_waiver: Reason.optional(),
-  /** Required when checksum_file is absent. */
+  /** Required when neither checksum_file nor checksum is given. */
   no_checksum_waiver: Reason.optional(),
 }).superRefine((u, ctx) => {
+  if (u.checksum !== undefined) {
+    if (u.checksum_file !== undefined) ctx.addIssue({ code: 'custom', path: ['checksum'], message: 'only one of `checksum` and `checksum_file`' });
+    if (u.no_checksum_waiver !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['no_checksum_waiver'], message: 'not needed with a pinned `checksum`: remove it' });
+    }
+    if (u.algorithm !== undefined) ctx.addIssue({ code: 'custom', path: ['algorithm'], message: 'only allowed with `checksum_file` (`checksum` names its own algorithm)' });
+    return;
+  }
   const http = u.url.startsWith('http:');
   if (http && u.insecure_http_waiver === undefined) {
     ctx.addIssue({ code: 'custom', path: ['url'], message: 'plain http needs `insecure_http_waiver: "<reason>"` (or use https)' });
@@ -342,7 +369,7 @@ export const UpstreamSchema = strict({
       ctx.addIssue({
         code: 'custom',
         path: ['checksum_file'],
-        message: 'missing required key (or set `no_checksum_waiver: "<reason>"`)',
+        message: 'missing required key (or pin `checksum: "sha256:<hex>"`, or set `no_checksum_waiver: "<reason>"`)',
       });
     }
     if (u.algorithm !== undefined) {
@@ -412,6 +439,8 @@ export const ImageSchema = strict({
   /** Key of templates.yaml. */
   template: Text.optional(),
   schedule: ScheduleSchema.optional(),
+  /** Default from defaults.yaml, else periodic. */
+  rebuild: RebuildSchema.optional(),
   keep_outdated: KeepOutdated.optional(),
   keep_builds: KeepBuilds.optional(),
   compression: CompressionSchema.optional(),
@@ -432,6 +461,25 @@ export const ImagesFileSchema = strict({
 
 // ---------------------------------------------------------------------------------------------
 // templates.yaml
+
+/**
+ * A site setting or secret the template's scripts read: the name here, the value in the
+ * template's env file on the builder (docs/catalog.md, docs/builder-bundle.md).
+ */
+export const TemplateVariableSchema = strict({
+  /** Environment variable name on the build VM: [A-Z][A-Z0-9_]*, not one the shell or goldsmith reads. */
+  name: z
+    .string({ error: (iss) => `must be a variable name, got ${show(iss.input)}` })
+    .regex(SITE_VARIABLE_NAME, { error: (iss) => `invalid variable name \`${String(iss.input)}\`: use A-Z, 0-9 and _ (starting with A-Z)` })
+    .superRefine((name, ctx) => {
+      const problem = SITE_VARIABLE_NAME.test(name) ? siteVariableNameProblem(name) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: `invalid variable name \`${name}\`: ${problem}` });
+    }),
+  /** The build fails in its first step without a value (default true). */
+  required: z.boolean().optional(),
+  /** Kept out of packer's output and the build log (default true). */
+  secret: z.boolean().optional(),
+});
 
 export const TemplateSchema = strict({
   /** Script names in provision/ (may be empty). */
@@ -456,6 +504,17 @@ export const TemplateSchema = strict({
     )
     .min(1, { error: 'must name a command' })
     .refine((argv) => argv.length === 0 || argv[0].startsWith('/'), { error: 'the command (first item) must be an absolute path' })
+    .optional(),
+  /** Site settings and secrets the template's scripts (or external command) read; names only. */
+  variables: z
+    .array(TemplateVariableSchema)
+    .superRefine((vars, ctx) => {
+      const seen = new Set<string>();
+      vars.forEach((v, i) => {
+        if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `variable \`${v.name}\` is declared twice` });
+        seen.add(v.name);
+      });
+    })
     .optional(),
 }).superRefine((t, ctx) => {
   if (t.external_command !== undefined && (t.custom_scripts?.length ?? 0) > 0) {

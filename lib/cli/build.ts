@@ -1,4 +1,4 @@
-// goldsmith build <image> [--bundle DIR] [--force] [--dry-run]: one build of one image on a builder
+// goldsmith build <image> [--bundle DIR] [--force] [--dry-run] [--quiet]: one build of one image on a builder
 // node (cron runs it), via the build runner (lib/runner/runner.ts). Progress lines on stdout, each
 // prefixed by a UTC time; one summary line at the end; the exit code says what happened.
 //
@@ -84,12 +84,15 @@ function utcStamp(d: Date): string {
 }
 
 const HELP = [
-  'usage: goldsmith build <image> [--bundle DIR] [--force] [--dry-run]',
+  'usage: goldsmith build <image> [--bundle DIR] [--force] [--dry-run] [--quiet]',
   '',
   'Builds one image on a builder node: fetches and verifies the upstream file, bakes it (packer, or',
   "the image's external command), converts, verifies and stores it with md5/sha256 files and",
-  '-latest links. Stops early as `unchanged` when the upstream checksum and the template',
-  'fingerprint equal the last successful build.',
+  '-latest links. Stops early as `unchanged` (nothing downloaded) when the upstream checksum and',
+  'the template fingerprint equal the last successful build and, for the default rebuild policy',
+  '`periodic`, that build ran in the current schedule period (weekly, or monthly for monthly',
+  'schedules): every period gets one freshly patched build, a rerun within it changes nothing.',
+  'The report says why a build ran or did not (`reason`).',
   '',
   'Progress lines go to stdout, each prefixed by a UTC time; the last line is a summary',
   '(`<image>: success in 12m3s, stored <file> (612 MB)`, `<image>: unchanged, ...`) on stdout,',
@@ -103,6 +106,7 @@ const HELP = [
   `  --bundle DIR   the installed builder bundle (default: ${DEFAULT_BUNDLE_DIR})`,
   '  --force        rebuild even when nothing changed',
   '  --dry-run      print what each step would do; touch nothing (no lock, network or files)',
+  '  --quiet        print only a failure (on stderr), for cron: its MAILTO then mails failures only',
   '  -h, --help     show this help',
   '',
   'SIGTERM or SIGINT cancels the build; cleanup still runs and the build counts as failed.',
@@ -124,6 +128,7 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
         bundle: { type: 'string' },
         force: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        quiet: { type: 'boolean' },
       });
       if (positionals.length === 0) throw new UsageError('missing <image>', 'build');
       if (positionals.length > 1) throw new UsageError(`unexpected argument \`${positionals[1]}\``, 'build');
@@ -141,7 +146,11 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
       }
 
       const clock = deps.clock ?? ((): Date => new Date());
-      const log = (line: string): void => io.out(`${utcStamp(clock())} ${line}`);
+      const quiet = values.quiet === true;
+      // Quiet: progress still goes to the build's log file (the runner writes it), not to stdout.
+      const log = (line: string): void => {
+        if (!quiet) io.out(`${utcStamp(clock())} ${line}`);
+      };
       const bakerFor = deps.bakerFor ?? defaultBakerFor;
       // The baker is chosen from the config the runner loaded (and only when it gets to bake).
       const baker: ImageBaker = { bake: (req) => bakerFor(req.config, { bundleDir }).bake(req) };
@@ -185,7 +194,7 @@ export function buildCommand(deps: BuildCommandDeps = {}): Command {
         io.err(summaryLine(report));
         return 1;
       }
-      io.out(summaryLine(report));
+      if (!quiet) io.out(summaryLine(report));
       return 0;
     },
   };

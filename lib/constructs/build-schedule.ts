@@ -16,7 +16,6 @@ export type { ScheduledImage };
 export const DEFAULT_CRON_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({
   SHELL: '/bin/sh',
   PATH: '/usr/local/bin:/usr/bin:/bin',
-  CHECKPOINT_DISABLE: '1',
 });
 
 const USER_NAME = /^[a-z_][a-z0-9_-]*$/;
@@ -216,7 +215,8 @@ export class BuildSchedule extends Construct {
       const weekday = slot === undefined ? (s.weekday ?? 0) : Math.floor(slot / 1440);
       const hour = slot === undefined ? (s.hour ?? 0) : Math.floor((slot % 1440) / 60);
       const minute = slot === undefined ? (s.minute ?? 0) : slot % 60;
-      const build = [this.goldsmithPath, 'build', image.name, '--bundle', this.bundlePath].map(shellQuote).join(' ');
+      // --quiet: output only on failure, so MAILTO mails failed builds and nothing else.
+      const build = [this.goldsmithPath, 'build', image.name, '--bundle', this.bundlePath, '--quiet'].map(shellQuote).join(' ');
       let cronSchedule: string;
       let command: string;
       if (s.weekOfMonth !== undefined) {

@@ -4,6 +4,7 @@
 import * as path from 'path';
 import { Construct } from 'constructs';
 import type { Template } from '../catalog/model';
+import type { SiteVariable } from '../contract';
 import { MAX_SCRIPT_BYTES, readCatalogFile } from '../catalog/read';
 import { canonicalJson, deepFreeze, sha256Hex } from '../common';
 import {
@@ -65,6 +66,8 @@ export class BuildTemplate extends Construct {
   public readonly requiredVariables: readonly string[];
   /** Every user variable the template declares. */
   public readonly variables: readonly string[];
+  /** Site settings and secrets of the template (templates.yaml `variables`): the scripts get them. */
+  public readonly siteVariables: readonly SiteVariable[];
 
   constructor(scope: Construct, id: string, props: BuildTemplateProps) {
     super(scope, id);
@@ -77,7 +80,9 @@ export class BuildTemplate extends Construct {
       customScripts,
       ipv6: props.ipv6,
       sshTimeout: props.sshTimeout,
+      variables: props.template.variables ?? [],
     });
+    this.siteVariables = Object.freeze((props.template.variables ?? []).map((v) => Object.freeze({ ...v })));
     this.templateName = name;
     this.fileName = templateFileName(name);
     this.json = canonicalJson(template);

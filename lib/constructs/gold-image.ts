@@ -209,10 +209,13 @@ export class GoldImage extends Construct {
     this.gold = retired ? undefined : releases[0];
 
     if (props.build && retired) fail('a retired image has no build parts');
-    this.runnerConfig = props.build
-      ? runnerConfigFor(image!, environment, props.build.template, props.build.scriptsSha)
-      : undefined;
     this.cronEntry = props.build?.schedule.entryFor(name);
+    this.runnerConfig = props.build
+      ? runnerConfigFor(image!, environment, props.build.template, props.build.scriptsSha, {
+          slot: this.cronEntry!,
+          keepFiles: sorted.map((release) => release.file),
+        })
+      : undefined;
   }
 
   /** Glance id of the GOLD image (a token), or undefined when retired or not built yet. */

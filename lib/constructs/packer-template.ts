@@ -10,13 +10,29 @@
 // Only options that both packer 1.6.6's built-in openstack builder and current
 // packer-plugin-openstack accept are used. No credentials: the builder authenticates through the
 // clouds.yaml entry named by the `cloud` variable (empty: the OS_CLOUD environment variable).
+//
+// SSH: the runner creates an ed25519 Nova keypair per build and passes its name and the private
+// key file (`ssh_keypair_name`, `ssh_private_key_file`), so packer never lets Nova make the RSA
+// key it would sign with ssh-rsa (SHA-1), which OpenSSH >= 8.8 and the EL9 crypto policies refuse.
+//
+// Site settings and secrets (templates.yaml `variables`): each is a user variable whose default is
+// `{{env `GOLDSMITH_SITE_<NAME>`}}`, which the runner sets in packer's environment (never `-var`:
+// no value on any command line); secret ones are `sensitive-variables` (packer prints
+// `<sensitive>`). The shell provisioners write the environment into packer's env var file
+// (`use_env_var_file`), which execute_command sources, so no value is on the build VM's command
+// lines either. Every upload goes to REMOTE_DIR: RAM (tmpfs), never the image's disk, a 0700
+// directory of the SSH user made by the first provisioner and removed by the last; packer deletes
+// each env var file after its script.
 
-import { PROVISION_LIB, SCRIPT_NAME, STANDARD_SCRIPTS, TEMPLATE_NAME } from '../contract';
+import { PROVISION_LIB, SCRIPT_NAME, siteEnvVariable, siteVariableNameProblem, STANDARD_SCRIPTS, TEMPLATE_NAME, type SiteVariable } from '../contract';
 
 export { PROVISION_LIB, STANDARD_SCRIPTS };
 
+/** Directory on the build VM for every upload (scripts, env var files, lib.sh): tmpfs, 0700. */
+export const REMOTE_DIR = '/dev/shm/goldsmith';
+
 /** Where the library is uploaded on the build VM (the scripts read GOLDSMITH_LIB). */
-export const REMOTE_LIB_PATH = '/tmp/goldsmith-lib.sh';
+export const REMOTE_LIB_PATH = `${REMOTE_DIR}/${PROVISION_LIB}`;
 
 /** Script that the `ipv6: false` option leaves out. */
 export const IPV6_SCRIPT = 'enable_ipv6.sh';
@@ -27,36 +43,9 @@ export function templateFileName(name: string): string {
   return `${name}.json`;
 }
 
-/** An environment variable a script reads, fed from a packer user variable. */
-export interface ScriptEnv {
-  /** Environment variable name on the build VM. */
-  readonly env: string;
-  /** packer user variable; defaults to the same-named environment variable of the packer process. */
-  readonly variable: string;
-  /** Redacted from packer's output (`sensitive-variables`). */
-  readonly sensitive: boolean;
-}
-
-/** Environment the scripts read besides the common variables; scripts not listed read none. */
-export const SCRIPT_ENV: Readonly<Record<string, readonly ScriptEnv[]>> = Object.freeze({
-  'uio-rhel.sh': [
-    { env: 'RHSM_ORG', variable: 'rhsm_org', sensitive: false },
-    { env: 'RHSM_ACTIVATION_KEY', variable: 'rhsm_activation_key', sensitive: true },
-  ],
-  'nvidia-grid-driver.sh': [
-    { env: 'NVIDIA_GRID_DRIVER_URL', variable: 'nvidia_grid_driver_url', sensitive: false },
-    { env: 'NVIDIA_GRID_DRIVER_SHA256', variable: 'nvidia_grid_driver_sha256', sensitive: false },
-  ],
-  'uib-puppet.sh': [
-    { env: 'PUPPET_SERVER', variable: 'puppet_server', sensitive: false },
-    { env: 'PUPPET_RELEASE_PACKAGE_URL', variable: 'puppet_release_package_url', sensitive: false },
-    { env: 'PUPPET_AGENT_PACKAGE', variable: 'puppet_agent_package', sensitive: false },
-  ],
-});
-
 /**
  * User variables every template declares; the runner passes them with `-var` (runner config
- * `packer_vars`, plus `source_image` and `manifest_path`). `null` = required.
+ * `packer_vars`, plus `source_image`, `manifest_path` and the build's keypair). `null` = required.
  */
 export const BASE_VARIABLES: Readonly<Record<string, string | null>> = Object.freeze({
   availability_zone: '',
@@ -68,11 +57,23 @@ export const BASE_VARIABLES: Readonly<Record<string, string | null>> = Object.fr
   region: '',
   security_group: null,
   source_image: null,
+  ssh_keypair_name: null,
+  ssh_private_key_file: null,
   ssh_username: null,
 });
 
-/** Runs every script as root; variables go through `env` so sudo's env_reset cannot drop them. */
-export const EXECUTE_COMMAND = "sudo -n env {{ .Vars }} bash '{{ .Path }}'";
+/**
+ * Runs every script as root: the root shell sources packer's env var file (`export K='v'` lines,
+ * values single-quoted by packer), so sudo's env_reset cannot drop the variables and no value is
+ * on a command line of the build VM (ps shows `bash -c . <file> && exec bash <script>`).
+ */
+export const EXECUTE_COMMAND = "sudo -n bash -c '. {{.EnvVarFile}} && exec bash {{.Path}}'";
+
+/** The first provisioner: REMOTE_DIR, private to the SSH user (fails if it exists). */
+export const MAKE_REMOTE_DIR = `mkdir -m 0700 ${REMOTE_DIR}`;
+
+/** The last provisioner: REMOTE_DIR and whatever is left in it. */
+export const REMOVE_REMOTE_DIR = `sudo -n rm -rf ${REMOTE_DIR}`;
 
 /** Options of the template. */
 export interface PackerTemplateOptions {
@@ -84,6 +85,8 @@ export interface PackerTemplateOptions {
   readonly ipv6?: boolean;
   /** How long packer waits for SSH (Go duration). @default '30m' */
   readonly sshTimeout?: string;
+  /** Site settings and secrets every script gets (templates.yaml `variables`). @default none */
+  readonly variables?: readonly SiteVariable[];
 }
 
 /** A packer JSON template (the parts goldsmith writes). */
@@ -130,6 +133,17 @@ export function validateScriptNames(template: string, customScripts: readonly st
   }
 }
 
+/** Throws unless every site variable name is valid, not reserved and declared once. */
+export function validateSiteVariables(template: string, variables: readonly SiteVariable[]): void {
+  const seen = new Set<string>();
+  for (const v of variables) {
+    const problem = siteVariableNameProblem(v.name);
+    if (problem) throw new Error(`template ${template}: variable name '${v.name}' is invalid: ${problem}`);
+    if (seen.has(v.name)) throw new Error(`template ${template}: variable ${v.name} is declared twice`);
+    seen.add(v.name);
+  }
+}
+
 /** The shell scripts a template runs, in order: custom scripts, then the standard sequence. */
 export function provisioningSequence(customScripts: readonly string[], ipv6 = true): string[] {
   return [...customScripts, ...STANDARD_SCRIPTS.filter((s) => ipv6 || s !== IPV6_SCRIPT)];
@@ -150,20 +164,18 @@ export function renderPackerTemplate(opts: PackerTemplateOptions): PackerTemplat
     throw new Error(`template ${opts.name}: sshTimeout '${sshTimeout}' is not a duration like 30m or 1h30m`);
   }
   const sequence = provisioningSequence(opts.customScripts, ipv6);
+  const site = opts.variables ?? [];
+  validateSiteVariables(opts.name, site);
 
   const variables: Record<string, string | null> = { ...BASE_VARIABLES };
-  const sensitive: string[] = [];
-  for (const script of sequence) {
-    for (const e of SCRIPT_ENV[script] ?? []) {
-      variables[e.variable] = `{{env \`${e.env}\`}}`;
-      if (e.sensitive && !sensitive.includes(e.variable)) sensitive.push(e.variable);
-    }
-  }
+  for (const v of site) variables[v.name] = `{{env \`${siteEnvVariable(v.name)}\`}}`;
+  const sensitive = site.filter((v) => v.secret).map((v) => v.name);
 
-  const commonEnv = [
+  const scriptEnv = [
     `GOLDSMITH_LIB=${REMOTE_LIB_PATH}`,
     `GOLDSMITH_TEMPLATE=${opts.name}`,
     'DEBIAN_FRONTEND=noninteractive',
+    ...site.map((v) => `${v.name}=${userVar(v.name)}`),
   ];
 
   const builder = {
@@ -176,6 +188,8 @@ export function renderPackerTemplate(opts: PackerTemplateOptions): PackerTemplat
     networks: [userVar('network')],
     security_groups: [userVar('security_group')],
     ssh_username: userVar('ssh_username'),
+    ssh_keypair_name: userVar('ssh_keypair_name'),
+    ssh_private_key_file: userVar('ssh_private_key_file'),
     ssh_pty: true,
     ssh_timeout: sshTimeout,
     image_name: userVar('image_name'),
@@ -184,17 +198,17 @@ export function renderPackerTemplate(opts: PackerTemplateOptions): PackerTemplat
   };
 
   const provisioners: Record<string, unknown>[] = [
+    { type: 'shell', inline: [MAKE_REMOTE_DIR] },
     { type: 'file', source: scriptPath(PROVISION_LIB), destination: REMOTE_LIB_PATH },
     ...sequence.map((script) => ({
       type: 'shell',
       script: scriptPath(script),
+      remote_folder: REMOTE_DIR,
+      use_env_var_file: true,
       execute_command: EXECUTE_COMMAND,
-      environment_vars: [
-        ...commonEnv,
-        ...(SCRIPT_ENV[script] ?? []).map((e) => `${e.env}=${userVar(e.variable)}`),
-      ],
+      environment_vars: scriptEnv,
     })),
-    { type: 'shell', inline: [`rm -f ${REMOTE_LIB_PATH}`] },
+    { type: 'shell', inline: [REMOVE_REMOTE_DIR] },
   ];
 
   const template: PackerTemplate = {

@@ -2,7 +2,7 @@
 // The JSON shape is the contract's RunnerConfigSchema; this file produces it from the catalog and
 // checks the result through that schema.
 import type { Environment, Image } from '../catalog/model';
-import { canonicalJson, sha256Hex, sortKeys } from '../common';
+import { canonicalJson, cmp, sha256Hex, sortKeys } from '../common';
 import {
   BUILDER_SECURITY_GROUP,
   DEFAULT_RUNNER_PATHS,
@@ -10,6 +10,7 @@ import {
   IMAGE_NAME,
   parseRunnerConfig,
   SHA256_HEX,
+  siteEnvFile,
   type RunnerConfig,
   type RunnerPaths,
   type RunnerTimeouts,
@@ -34,6 +35,12 @@ export interface TemplateRef {
   readonly externalCommand?: readonly string[];
   /** sha256 hex of the template file's bytes. */
   readonly sha256: string;
+  /**
+   * Site settings and secrets the template needs (templates.yaml `variables`): the runner config's
+   * `site_env` names them and the builder's env file that holds their values.
+   * @default none
+   */
+  readonly variables?: readonly { readonly name: string; readonly required: boolean; readonly secret: boolean }[];
 }
 
 /** Properties every temporary source image gets (as the legacy bootstrap did). */
@@ -45,6 +52,16 @@ export const SOURCE_IMAGE_BASE_PROPERTIES: Readonly<Record<string, string>> = Ob
 
 /** Optional overrides of {@link runnerConfigFor}. */
 export interface RunnerConfigOptions {
+  /**
+   * When cron starts the image's build (its BuildSchedule entry: staggered fields resolved).
+   * @default the image's schedule fields, 0 where omitted
+   */
+  readonly slot?: { readonly weekday: number; readonly hour: number; readonly minute: number; readonly weekOfMonth?: number };
+  /**
+   * Stored files that releases in the environment's builds file name (the store never prunes them).
+   * @default none
+   */
+  readonly keepFiles?: readonly string[];
   /**
    * Builder directories.
    * @default DEFAULT_RUNNER_PATHS
@@ -60,20 +77,33 @@ export interface RunnerConfigOptions {
    * @default BUILDER_SECURITY_GROUP ('goldsmith-builder-ssh')
    */
   readonly securityGroup?: string;
+  /**
+   * Directory of the site env files on the builder (`<dir>/<template>.env`).
+   * @default DEFAULT_SITE_ENV_DIR ('/etc/goldsmith/env')
+   */
+  readonly siteEnvDir?: string;
 }
 
 /**
- * Properties of the temporary private source image the build boots from: the base set, uefi +
- * q35 for EFI images, then the image's own `hw_*` properties (the image wins).
+ * Properties of the temporary private source image the build boots from: the base set, the
+ * image's own `hw_*` properties, then uefi + q35 for EFI images. The build VM's firmware follows
+ * the `efi` flag alone, as NREC's builder does: an image published as UEFI may be built with BIOS
+ * (centosstream9), so the published `hw_firmware_type` never reaches the source image.
  */
 export function sourceImageProperties(image: Image): Record<string, string> {
   const props: Record<string, string> = { ...SOURCE_IMAGE_BASE_PROPERTIES };
+  for (const [k, v] of Object.entries(image.properties)) if (k.startsWith('hw_') && k !== 'hw_firmware_type') props[k] = v;
   if (image.efi) {
     props.hw_firmware_type = 'uefi';
     props.hw_machine_type = 'q35';
   }
-  for (const [k, v] of Object.entries(image.properties)) if (k.startsWith('hw_')) props[k] = v;
   return sortKeys(props);
+}
+
+/** The contract's slot from a BuildSchedule entry, or from the image's own schedule. */
+function slotOf(slot: RunnerConfigOptions['slot'] | undefined, image?: Image): RunnerConfig['rebuild']['slot'] {
+  const s = slot ?? { weekday: image?.schedule.weekday ?? 0, hour: image?.schedule.hour ?? 0, minute: image?.schedule.minute ?? 0, weekOfMonth: image?.schedule.weekOfMonth };
+  return { weekday: s.weekday, hour: s.hour, minute: s.minute, ...(s.weekOfMonth !== undefined ? { week_of_month: s.weekOfMonth } : {}) };
 }
 
 /**
@@ -138,8 +168,8 @@ export function runnerConfigFor(
   for (const [name, sha] of Object.entries(scriptsSha)) {
     if (!SHA256_HEX.test(sha)) throw new Error(`${p}: script ${name} sha256 must be 64 lower-case hex digits`);
   }
-  if (image.upstream.checksumFile === undefined && image.upstream.noChecksumWaiver === undefined) {
-    throw new Error(`${p}: upstream has no checksum_file and no no_checksum_waiver`);
+  if (image.upstream.checksumFile === undefined && image.upstream.checksum === undefined && image.upstream.noChecksumWaiver === undefined) {
+    throw new Error(`${p}: upstream has no checksum_file, no pinned checksum and no no_checksum_waiver`);
   }
   const paths: RunnerPaths = { ...DEFAULT_RUNNER_PATHS, ...(options.paths ?? {}) };
   const timeouts: RunnerTimeouts = { ...DEFAULT_RUNNER_TIMEOUTS, ...(options.timeoutsS ?? {}) };
@@ -153,10 +183,21 @@ export function runnerConfigFor(
     upstream: {
       ...upstreamOf(image),
       ...(image.upstream.insecureHttpWaiver !== undefined ? { insecure_http_waiver: image.upstream.insecureHttpWaiver } : {}),
+      // Not in the fingerprint: a new pin is an upstream change, which the runner sees as such.
+      ...(image.upstream.checksum !== undefined ? { checksum: image.upstream.checksum } : {}),
     },
     template: template.name,
     ...(template.file !== undefined ? { template_file: template.file } : {}),
     ...(template.externalCommand !== undefined ? { external_command: [...template.externalCommand] } : {}),
+    // Names only: the values stay in the builder's env file, and no bundle file ever holds one.
+    ...((template.variables?.length ?? 0) > 0
+      ? {
+          site_env: {
+            file: siteEnvFile(template.name, options.siteEnvDir),
+            variables: template.variables!.map((v) => ({ name: v.name, required: v.required, secret: v.secret })),
+          },
+        }
+      : {}),
     fingerprint: fingerprintFor(image, template.sha256, scriptsSha),
     packer_vars: {
       image_name: `goldsmith-build-${image.name}`,
@@ -174,7 +215,13 @@ export function runnerConfigFor(
       efi: image.efi,
       properties: sourceImageProperties(image),
     },
-    output: { disk_format: image.diskFormat, compression: image.compression, keep_builds: image.keepBuilds },
+    output: {
+      disk_format: image.diskFormat,
+      compression: image.compression,
+      keep_builds: image.keepBuilds,
+      keep_files: [...new Set(options.keepFiles ?? [])].sort(cmp),
+    },
+    rebuild: { policy: image.rebuild, slot: slotOf(options.slot, image) },
     paths,
     timeouts_s: timeouts,
   };

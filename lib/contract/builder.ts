@@ -7,6 +7,17 @@ export const BUNDLE_FORMAT = 1;
 /** Where the builder bundle is installed on a builder node (`goldsmith build --bundle`). */
 export const DEFAULT_BUNDLE_DIR = '/etc/goldsmith/bundle';
 
+/**
+ * Directory of the site env files on a builder node: `<dir>/<template>.env` holds the values of
+ * the variables templates.yaml declares for that template (docs/builder-bundle.md).
+ */
+export const DEFAULT_SITE_ENV_DIR = '/etc/goldsmith/env';
+
+/** The env file of `template` in `dir`. */
+export function siteEnvFile(template: string, dir: string = DEFAULT_SITE_ENV_DIR): string {
+  return `${dir.replace(/\/+$/, '')}/${template}.env`;
+}
+
 /** Security group of the build VM (a Terraform resource of the environment's stack). */
 export const BUILDER_SECURITY_GROUP = 'goldsmith-builder-ssh';
 

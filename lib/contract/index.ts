@@ -1,6 +1,7 @@
 // The contract between synth and the builder: every file that crosses (runner config, bundle
 // manifest, build report, last-success record) as a zod schema with its type, the shared name
 // rules and the builder constants. JSON Schema exports: schema/bundle/ (npm run gen:schemas).
+export * from './build-period';
 export * from './builder';
 export * from './glance-names';
 export * from './manifest';
@@ -8,3 +9,4 @@ export * from './names';
 export { BundleFileError, parseContract, parseContractJson, type DeepReadonly } from './parse';
 export * from './report';
 export * from './runner-config';
+export * from './site-env';

@@ -29,6 +29,14 @@ export const BuildReportSchema = z.strictObject({
     size_bytes: z.number().int().nonnegative().optional(),
   }),
   fingerprint: z.string(),
+  /** Why the build ran, or why it stopped as unchanged (set once the upstream checksum is known). */
+  reason: z
+    .strictObject({
+      code: z.enum(['first_build', 'periodic', 'upstream_changed', 'template_changed', 'forced', 'last_build_missing', 'same_period', 'no_change']),
+      /** One line for people. */
+      detail: z.string(),
+    })
+    .optional(),
   artifact: z
     .strictObject({ file: z.string(), size_bytes: z.number().int().nonnegative(), md5: z.string(), sha256: z.string() })
     .optional(),
@@ -54,4 +62,5 @@ export const LastSuccessSchema = z.strictObject({
 export type StepReport = DeepReadonly<z.output<typeof StepReportSchema>>;
 export type BuildReport = DeepReadonly<z.output<typeof BuildReportSchema>>;
 export type BuildResultKind = BuildReport['result'];
+export type BuildReason = NonNullable<BuildReport['reason']>;
 export type LastSuccess = DeepReadonly<z.output<typeof LastSuccessSchema>>;

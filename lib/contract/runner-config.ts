@@ -2,12 +2,15 @@
 // image (docs/builder-bundle.md). Written by the bundle writer, read by the runner.
 import * as path from 'path';
 import { z } from 'zod';
+import { BuildSlotSchema, RebuildPolicySchema } from './build-period';
 import { ENVIRONMENT_NAME, IMAGE_NAME, SHA256_HEX, TEMPLATE_NAME } from './names';
 import { kindOf, parseContract, type DeepReadonly } from './parse';
 import { absolutePath, count, matching, text } from './schema-helpers';
+import { SiteEnvSchema } from './site-env';
 
 const PLAIN_FILE_NAME = /^[^/\\\s][^/\\]*$/;
 const ARGV_ITEM = /^[^\x00-\x1f\x7f]+$/;
+const PINNED_CHECKSUM = /^(md5:[0-9a-f]{32}|sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
 const UpstreamSchema = z
   .strictObject({
@@ -18,16 +21,21 @@ const UpstreamSchema = z
       .refine((v) => /^https?:$/.test(new URL(v).protocol), { error: (iss) => `must be http(s), got ${kindOf(iss.input)}`, abort: true })
       .refine((v) => v.endsWith('/'), { error: (iss) => `must end in '/', got ${kindOf(iss.input)}` }),
     file: matching(PLAIN_FILE_NAME, 'a plain file name'),
-    /** Absent only for images with a no_checksum_waiver. */
+    /** The checksum file under url; absent with a pinned `checksum` or a no_checksum_waiver. */
     checksum_file: matching(PLAIN_FILE_NAME, 'a plain file name').optional(),
     /** Present exactly when checksum_file is. */
     algorithm: z.enum(['sha256', 'sha512', 'md5']).optional(),
+    /** The file's checksum pinned in the catalog (`<algorithm>:<hex>`, lower-case); excludes checksum_file. */
+    checksum: matching(PINNED_CHECKSUM, 'a checksum <md5|sha256|sha512>:<lower-case hex>').optional(),
     /** Smallest acceptable upstream file (default 1 MiB). */
     min_size_bytes: count(0).optional(),
     /** The catalog's reason for plain http: only with it does the runner follow an https → http redirect. */
     insecure_http_waiver: text.optional(),
   })
   .superRefine((u, ctx) => {
+    if (u.checksum !== undefined && u.checksum_file !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['checksum'], message: 'must not be given together with checksum_file' });
+    }
     if ((u.checksum_file === undefined) !== (u.algorithm === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -72,6 +80,11 @@ export const RunnerConfigSchema = z
     external_command: ExternalCommandSchema.optional(),
     /** sha256 hex over the template, its scripts and the build-relevant image settings. */
     fingerprint: matching(SHA256_HEX, 'a sha256 hex digest'),
+    /**
+     * Site settings and secrets the template needs: their names and the env file on the builder
+     * that holds the values (never the values). Absent when the template declares none.
+     */
+    site_env: SiteEnvSchema.optional(),
     packer_vars: z.record(
       z.string(),
       z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `must be a string, number or boolean, got ${kindOf(iss.input)}` }),
@@ -89,6 +102,14 @@ export const RunnerConfigSchema = z
       compression: z.enum(['zlib', 'zstd', 'none']),
       /** Dated builds kept in the store, newest first. */
       keep_builds: count(1),
+      /** Stored files a release in the environment's builds file names: never pruned (Glance may import them again). */
+      keep_files: z.array(matching(PLAIN_FILE_NAME, 'a plain file name')).default([]),
+    }),
+    /** When a build with unchanged upstream and template still runs: once per schedule period (patches), or never. */
+    rebuild: z.strictObject({
+      policy: RebuildPolicySchema,
+      /** The cron slot of the image (the builder's local time); a period runs from one slot to the next. */
+      slot: BuildSlotSchema,
     }),
     /** Directories on the builder. */
     paths: z.strictObject({

@@ -1,14 +1,17 @@
-// OpenStack access for the runner: clouds.yaml -> Keystone v3 token -> Glance v2 client and the
-// Neutron endpoint (network name -> id), both from the same token's service catalog.
+// OpenStack access for the runner: clouds.yaml -> Keystone v3 token -> Glance v2 client, the
+// Neutron endpoint (network name -> id) and Nova (the build's keypair), all from the same token's
+// service catalog.
 import { CloudConfig, CloudsConfigError, CloudsLookupOptions, loadCloud } from './clouds';
 import { GlanceClient } from './glance';
 import { authenticate, findEndpoint, KeystoneToken } from './keystone';
 import { findNetworkId } from './neutron';
+import { NovaClient } from './nova';
 
 export * from './clouds';
 export * from './keystone';
 export * from './glance';
 export * from './neutron';
+export * from './nova';
 
 export interface GlanceForCloudOptions extends CloudsLookupOptions {
   /** Re-authenticate when the token expires within this margin; default 5 min. */
@@ -84,6 +87,11 @@ export class OpenStackSession {
   async glance(): Promise<GlanceClient> {
     const endpoint = this.cloud.imageEndpointOverride ?? (await this.endpoint('image'));
     return new GlanceClient({ endpoint, timeoutMs: this.opts.timeoutMs, headers: () => this.headers() });
+  }
+
+  /** Nova: the catalog's `compute` endpoint (the build's keypair). */
+  async nova(): Promise<NovaClient> {
+    return new NovaClient({ endpoint: await this.endpoint('compute'), timeoutMs: this.opts.timeoutMs, headers: () => this.headers() });
   }
 
   /** The id of the network named `name` (Neutron of the catalog's `network` endpoint). */

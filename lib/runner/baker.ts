@@ -4,6 +4,7 @@
 // the temporary images. Tests use a fake that produces an artifact with qemu-img.
 
 import type { RunnerConfig } from '../contract';
+import type { SiteValues } from './site-values';
 
 export interface BakeRequest {
   readonly config: RunnerConfig;
@@ -15,6 +16,12 @@ export interface BakeRequest {
   readonly log: (line: string) => void;
   /** Aborted when the build is cancelled; the baker must stop and clean up. */
   readonly signal: AbortSignal;
+  /**
+   * The template's site settings and secrets (runner config `site_env`), read in prepare. The
+   * baker hands them to its child through the environment only, and redacts the secret ones from
+   * the output it logs. Absent: the template declares none.
+   */
+  readonly siteValues?: SiteValues;
 }
 
 export interface BakeResult {

@@ -5,6 +5,7 @@
 import type { BuildReport, RunnerConfig } from '../contract';
 import type { BakeResult } from './baker';
 import type { ImageInfo } from './convert';
+import type { SiteValues } from './site-values';
 import type { RunBuildOptions } from './run-options';
 import type { StoredBuild } from './store';
 
@@ -26,6 +27,8 @@ export interface BuildRun extends BuildPlan {
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
   report: BuildReport;
+  /** The template's site settings and secrets, read by prepare from the env file (never printed). */
+  siteValues?: SiteValues;
   /** Upstream checksum (hex) from fetch-checksum; undefined for images with a no-checksum waiver. */
   expectedChecksum?: string;
   /** The downloaded, verified upstream file. */

@@ -36,6 +36,8 @@ export interface GroupChildOptions {
   readonly keepLines: number;
   /** The text after `<what> failed (exit N)`: `: <detail>`, left out when undefined. */
   readonly failureDetail: (lines: readonly string[]) => string | undefined;
+  /** Applied to every output line before it is kept, logged or written (secrets out). @default none */
+  readonly redact?: (line: string) => string;
 }
 
 export interface CapturedOptions {
@@ -111,7 +113,8 @@ export async function runInProcessGroup(o: GroupChildOptions): Promise<void> {
   const out = o.logFile !== undefined ? fs.createWriteStream(o.logFile, { flags: 'a' }) : undefined;
   const lines: string[] = [];
   log(`running ${quoteArgv([cmd, ...o.args])} (cwd ${o.cwd}, timeout ${timeoutMs / 1000} s)`);
-  const onLine = (line: string): void => {
+  const onLine = (raw: string): void => {
+    const line = o.redact ? o.redact(raw) : raw;
     lines.push(line);
     if (lines.length > o.keepLines) lines.shift();
     out?.write(`${line}\n`);

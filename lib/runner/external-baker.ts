@@ -11,7 +11,11 @@
 //   GOLDSMITH_WORK_DIR       a directory private to this build, removed by the runner afterwards;
 //                            also the command's working directory
 //   CHECKPOINT_DISABLE=1     (no HashiCorp checkpoint calls from a packer the command may run)
+//   <NAME>                   each site variable the template declares (templates.yaml
+//                            `variables`) with its value from the env file; a declared one
+//                            without a value is removed from the inherited environment
 // on top of the runner's own environment. Exit 0 and a non-empty artifact file mean success.
+// Secret values are redacted from the output lines the runner logs.
 //
 // The argv is run via execa without a shell, stdin closed, in its own process group
 // (runInProcessGroup). Every line of stdout/stderr goes to the build log. On timeout
@@ -36,9 +40,12 @@ export interface ExternalBakerOptions {
 export const EXTERNAL_ARTIFACT = 'artifact.img';
 
 /** The environment of the external command: the base plus the contract variables. */
-export function externalEnv(req: Pick<BakeRequest, 'config' | 'sourceFile' | 'workDir'>, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function externalEnv(req: Pick<BakeRequest, 'config' | 'sourceFile' | 'workDir' | 'siteValues'>, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const inherited: NodeJS.ProcessEnv = { ...base };
+  for (const v of req.config.site_env?.variables ?? []) delete inherited[v.name];
   return {
-    ...base,
+    ...inherited,
+    ...(req.siteValues?.env() ?? {}),
     GOLDSMITH_IMAGE: req.config.image,
     GOLDSMITH_ENVIRONMENT: req.config.environment,
     GOLDSMITH_SOURCE_FILE: path.resolve(req.sourceFile),
@@ -74,6 +81,7 @@ export class ExternalBaker implements ImageBaker {
       killGraceMs: this.opts.killGraceMs ?? 60_000,
       keepLines: 50,
       failureDetail: (lines) => [...lines].reverse().find((l) => l.trim() !== ''),
+      ...(req.siteValues ? { redact: (line: string) => req.siteValues!.redact(line) } : {}),
     });
     const st = fs.statSync(artifactFile, { throwIfNoEntry: false });
     if (!st || !st.isFile()) throw new Error(`${cmd} exited 0 but wrote no artifact (${artifactFile})`);

@@ -25,4 +25,6 @@ export { storeBuild, pruneBuilds, cleanStaleTemps, cleanOrphans, repairLatest, n
 export { reportFile, lastSuccessFile, pruneLogs, KEEP_LOGS, type RunReport } from './report';
 export { sniffFormat, assertFormat, assertNoExternalFiles, type SniffedFormat } from './disk-format';
 export { PackerBaker } from './packer';
+export { readSiteEnv, SiteEnvError, MAX_SITE_ENV_BYTES, type RunnerSiteEnv, type SiteEnvRead } from './site-env';
+export { SiteValues, NO_SITE_VALUES, REDACTED } from './site-values';
 export { ExternalBaker } from './external-baker';

@@ -367,7 +367,14 @@ export interface PrunedBuild {
  * pointer names now) always count as kept. Only names `<image>-YYYYMMDD[-n].{qcow2,raw,md5,sha256}`
  * and `.<image>-YYYYMMDD[-n].latest` are considered. The dry run and pruneBuilds both use it.
  */
-export function planPrune(store: string, image: string, keep: number, currentBase: string, latest = latestBase(store, image)): PrunedBuild[] {
+export function planPrune(
+  store: string,
+  image: string,
+  keep: number,
+  currentBase: string,
+  keepFiles: readonly string[] = [],
+  latest = latestBase(store, image),
+): PrunedBuild[] {
   const byBase = new Map<string, { key: string; names: string[] }>();
   const dirs = new Set<string>();
   for (const name of fs.readdirSync(store)) {
@@ -385,13 +392,18 @@ export function planPrune(store: string, image: string, keep: number, currentBas
   }
   const others = [...byBase.entries()].filter(([base]) => base !== currentBase && base !== latest).sort((a, b) => (a[1].key < b[1].key ? 1 : -1));
   const keptLatest = latest !== undefined && latest !== currentBase && byBase.has(latest) ? 1 : 0;
-  return others.slice(Math.max(0, keep - 1 - keptLatest)).map(([base, g]) => ({ base, names: g.names, hasLatestDir: dirs.has(base) }));
+  // A build that a release in the builds file names stays, beyond keep_builds: Glance may import it again.
+  const promoted = new Set(keepFiles);
+  return others
+    .slice(Math.max(0, keep - 1 - keptLatest))
+    .filter(([, g]) => !g.names.some((name) => promoted.has(name)))
+    .map(([base, g]) => ({ base, names: g.names, hasLatestDir: dirs.has(base) }));
 }
 
 /** Deletes what planPrune lists (each build's `.latest/` directory first). Returns the deleted names. */
-export function pruneBuilds(store: string, image: string, keep: number, currentBase: string): string[] {
+export function pruneBuilds(store: string, image: string, keep: number, currentBase: string, keepFiles: readonly string[] = []): string[] {
   const removed: string[] = [];
-  for (const build of planPrune(store, image, keep, currentBase)) {
+  for (const build of planPrune(store, image, keep, currentBase, keepFiles)) {
     if (build.hasLatestDir) {
       // the directory first: while it exists its links would name the files removed next
       fs.rmSync(path.join(store, latestDirName(build.base)), { recursive: true, force: true });

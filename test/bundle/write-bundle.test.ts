@@ -50,6 +50,7 @@ function image(name: string, over: Partial<Image> = {}): Image {
     properties: { hw_disk_bus: 'scsi', hw_scsi_model: 'virtio-scsi', hw_rng_model: 'virtio', os_type: 'linux' },
     template: 'default',
     schedule: { enabled: true },
+    rebuild: 'periodic',
     keepOutdated: 2,
     keepBuilds: 2,
     compression: 'zlib',
@@ -191,7 +192,8 @@ describe('runnerConfigFor', () => {
         efi: false,
         properties: { hw_disk_bus: 'scsi', hw_rng_model: 'virtio', hw_scsi_model: 'virtio-scsi' },
       },
-      output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+      output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2, keep_files: [] },
+      rebuild: { policy: 'periodic', slot: { weekday: 3, hour: 9, minute: 40 } },
       paths: {
         store: '/opt/images/public_builds',
         logs: '/var/log/goldsmith',
@@ -224,7 +226,7 @@ describe('runnerConfigFor', () => {
     });
     const win = runnerConfigFor(WINDOWS, ENV, { name: 'windows', file: 'templates/windows.json', sha256: tsha }, {});
     expect(win.upstream).toEqual({ url: 'https://builder.example/windows/', file: 'winsrv_2025.raw' });
-    expect(win.output).toEqual({ disk_format: 'raw', compression: 'none', keep_builds: 1 });
+    expect(win.output).toEqual({ disk_format: 'raw', compression: 'none', keep_builds: 1, keep_files: [] });
   });
 
   test('rejects inconsistent input', () => {
@@ -302,7 +304,7 @@ describe('writeBundle', () => {
     const written = writeBundle(dir, bundle);
     const manifest = readManifest(dir);
     expect(manifest).toEqual(written);
-    const ubuntuLine = '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle';
+    const ubuntuLine = '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle --quiet';
     const file = (rel: string) => fs.readFileSync(path.join(dir, rel));
     expect(manifest.bundle_format).toBe(1);
     expect(manifest.environment).toBe('bgo');

@@ -89,7 +89,7 @@ describe('bad catalogs: every problem, one exact line each', () => {
       d.templates.default.packer_vars = { a: 'b' };
     });
     expect(problems()).toEqual([
-      `${TPLS}:5:5: templates.default.packer_vars: unknown key \`packer_vars\` (allowed: custom_scripts, external_command)`,
+      `${TPLS}:5:5: templates.default.packer_vars: unknown key \`packer_vars\` (allowed: custom_scripts, external_command, variables)`,
     ]);
   });
 
@@ -285,7 +285,38 @@ describe('bad catalogs: every problem, one exact line each', () => {
     });
     expect(problems()).toEqual([
       `${GOLD}:5:5: images.ubuntu_2404.upstream.algorithm: missing required key with \`checksum_file\` (sha256, sha512 or md5)`,
-      `${VGPU}:5:5: images.rocky_9.upstream.checksum_file: missing required key (or set \`no_checksum_waiver: "<reason>"\`)`,
+      `${VGPU}:5:5: images.rocky_9.upstream.checksum_file: missing required key (or pin \`checksum: "sha256:<hex>"\`, or set \`no_checksum_waiver: "<reason>"\`)`,
+    ]);
+  });
+
+  test('a pinned checksum: well-formed, and never with checksum_file, algorithm or a waiver', () => {
+    patch('images/vgpu.yaml', (d) => {
+      d.images.rocky_9.upstream.checksum = `sha256:${'a'.repeat(64)}`;
+    });
+    patch('images/gold.yaml', (d) => {
+      d.images.ubuntu_2404.upstream.checksum = `sha256:${'b'.repeat(64)}`;
+      d.images.debian_12.upstream.checksum = 'sha256:abc';
+    });
+    expect(problems()).toEqual([
+      `${GOLD}:10:7: images.ubuntu_2404.upstream.checksum: only one of \`checksum\` and \`checksum_file\``,
+      `${GOLD}:9:7: images.ubuntu_2404.upstream.algorithm: only allowed with \`checksum_file\` (\`checksum\` names its own algorithm)`,
+      `${GOLD}:34:7: images.debian_12.upstream.checksum: sha256 must have 64 hex digits, got 3`,
+      `${GOLD}:34:7: images.debian_12.upstream.checksum: only one of \`checksum\` and \`checksum_file\``,
+      `${GOLD}:32:7: images.debian_12.upstream.algorithm: only allowed with \`checksum_file\` (\`checksum\` names its own algorithm)`,
+      `${VGPU}:8:7: images.rocky_9.upstream.no_checksum_waiver: not needed with a pinned \`checksum\`: remove it`,
+    ]);
+  });
+
+  test('rebuild is periodic or on_change; mailto holds mail addresses', () => {
+    patch('images/gold.yaml', (d) => {
+      d.images.ubuntu_2404.rebuild = 'weekly';
+    });
+    patch('environments.yaml', (d) => {
+      d.environments.osl.builder.mailto = 'ops@example.org, root';
+    });
+    expect(problems()).toEqual([
+      `${ENVS}:12:7: environments.osl.builder.mailto: must be one or more mail addresses user@host, comma-separated without spaces, got \`ops@example.org, root\``,
+      `${GOLD}:23:5: images.ubuntu_2404.rebuild: must be one of periodic, on_change; got string \`weekly\``,
     ]);
   });
 

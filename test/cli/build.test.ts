@@ -71,6 +71,7 @@ test('the baker is chosen from the runner config', () => {
     packer_vars: {},
     source_image: { min_ram_mb: 1, min_disk_gb: 1, efi: false },
     output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 1 },
+    rebuild: { policy: 'periodic', slot: { weekday: 0, hour: 0, minute: 0 } },
     paths: { store: '/s', logs: '/l', state: '/st', work: '/w' },
     timeouts_s: { download: 1, packer: 1, convert: 1 },
     ...extra,
@@ -84,7 +85,7 @@ describe('goldsmith build: command line', () => {
   test('--help documents usage and exit codes', async () => {
     const r = await run(['build', '--help']);
     expect(r.code).toBe(0);
-    expect(r.out[0]).toBe('usage: goldsmith build <image> [--bundle DIR] [--force] [--dry-run]');
+    expect(r.out[0]).toBe('usage: goldsmith build <image> [--bundle DIR] [--force] [--dry-run] [--quiet]');
     const text = r.out.join('\n');
     expect(text).toContain('--bundle DIR   the installed builder bundle (default: /etc/goldsmith/bundle)');
     expect(text).toMatch(/^ {2}75 {2}another build of the image is running/m);
@@ -220,6 +221,23 @@ describeWithTools(['qemu-img'], 'goldsmith build', () => {
     expect(r.err).toEqual([`${IMAGE}: failed: bake: packer build failed: exit status 1 (Build 'openstack' errored: fake)`]);
     expect(r.out.map((l) => l.replace(STAMP, ''))).toContain('result: failed');
     expect(readReport(fx)).toMatchObject({ result: 'failed', error: "bake: packer build failed: exit status 1 (Build 'openstack' errored: fake)" });
+  });
+
+  test('--quiet (cron): nothing on stdout; a failure is one line on stderr, so MAILTO mails failures only', async () => {
+    const ok = await run(['build', IMAGE, '--bundle', fx.bundleDir, '--quiet'], { bakerFor: () => new FakeBaker() });
+    expect(ok).toEqual({ code: 0, out: [], err: [] });
+    expect(readReport(fx).result).toBe('success');
+    const unchanged = await run(['build', IMAGE, '--bundle', fx.bundleDir, '--quiet'], { bakerFor: () => new FakeBaker() });
+    expect(unchanged).toEqual({ code: 0, out: [], err: [] });
+    const failed = await run(['build', IMAGE, '--bundle', fx.bundleDir, '--quiet', '--force'], { bakerFor: () => new FakeBaker({ mode: 'fail' }) });
+    expect(failed).toEqual({
+      code: 1,
+      out: [],
+      err: [`${IMAGE}: failed: bake: packer build failed: exit status 1 (Build 'openstack' errored: fake)`],
+    });
+    // the progress still reaches the build's log file
+    const log = fs.readFileSync(path.join(fx.config.paths.logs, readReport(fx).log_file!), 'utf8');
+    expect(log).toContain('== bake');
   });
 
   test.each(['SIGTERM', 'SIGINT'] as const)('%s during a slow bake: the run is aborted, cleanup runs, exit 1, report failed', async (sig) => {

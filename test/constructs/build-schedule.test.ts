@@ -33,7 +33,6 @@ const HEADER = [
   '# managed by goldsmith, do not edit (generated from the catalog)',
   "# times are the builder's local time; builds start at least 30 minutes apart",
   'MAILTO=""',
-  'CHECKPOINT_DISABLE=1',
   'PATH=/usr/local/bin:/usr/bin:/bin',
   'SHELL=/bin/sh',
   '',
@@ -50,8 +49,8 @@ describe('BuildSchedule', () => {
     expect(b.cronFileText).toBe(
       [
         ...HEADER,
-        '30 3 * * 0 goldsmith /usr/local/bin/goldsmith build almalinux9 --bundle /etc/goldsmith/bundle',
-        '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
+        '30 3 * * 0 goldsmith /usr/local/bin/goldsmith build almalinux9 --bundle /etc/goldsmith/bundle --quiet',
+        '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle --quiet',
         '',
       ].join('\n'),
     );
@@ -63,8 +62,8 @@ describe('BuildSchedule', () => {
       minute: 40,
       autoFields: [],
       cronSchedule: '40 9 * * 3',
-      command: '/usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
-      line: '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
+      command: '/usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle --quiet',
+      line: '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle --quiet',
     });
   });
 
@@ -84,12 +83,11 @@ describe('BuildSchedule', () => {
         '# managed by goldsmith, do not edit (generated from the catalog)',
         "# times are the builder's local time; builds start at least 45 minutes apart",
         'MAILTO=ops@example.org',
-        'CHECKPOINT_DISABLE=1',
-        'OS_CLIENT_CONFIG_FILE=/etc/openstack/clouds.yaml',
+              'OS_CLIENT_CONFIG_FILE=/etc/openstack/clouds.yaml',
         'PATH=/opt/goldsmith/bin:/usr/bin:/bin',
         'SHELL=/bin/sh',
         '',
-        '0 0 * * 1 imagebuilder /opt/goldsmith/bin/goldsmith build debian12 --bundle /srv/goldsmith/bundle',
+        '0 0 * * 1 imagebuilder /opt/goldsmith/bin/goldsmith build debian12 --bundle /srv/goldsmith/bundle --quiet',
         '',
       ].join('\n'),
     );
@@ -189,8 +187,8 @@ describe('BuildSchedule', () => {
       images: [img('winsrv_2025', { weekday: 3, hour: 3, minute: 0, weekOfMonth: 2 }), img('winsrv_2022', { weekday: 4, weekOfMonth: 5, hour: 5, minute: 0 })],
     });
     expect(cronLines(b.cronFileText)).toEqual([
-      '0 5 29-31 * * goldsmith [ "$(date +\\%u)" = "4" ] && /usr/local/bin/goldsmith build winsrv_2022 --bundle /etc/goldsmith/bundle',
-      '0 3 8-14 * * goldsmith [ "$(date +\\%u)" = "3" ] && /usr/local/bin/goldsmith build winsrv_2025 --bundle /etc/goldsmith/bundle',
+      '0 5 29-31 * * goldsmith [ "$(date +\\%u)" = "4" ] && /usr/local/bin/goldsmith build winsrv_2022 --bundle /etc/goldsmith/bundle --quiet',
+      '0 3 8-14 * * goldsmith [ "$(date +\\%u)" = "3" ] && /usr/local/bin/goldsmith build winsrv_2025 --bundle /etc/goldsmith/bundle --quiet',
     ]);
     // Literally a backslash before the percent sign, and no unescaped percent sign anywhere.
     expect(b.cronFileText).toContain('$(date +\\%u)');
@@ -280,7 +278,7 @@ describe('BuildSchedule', () => {
       images: [img('ubuntu_2404', { weekday: 3, hour: 9, minute: 40 }), img('debian11', { weekday: 3, hour: 9, minute: 40, enabled: false })],
     });
     expect(cronLines(b.cronFileText)).toEqual([
-      '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
+      '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle --quiet',
     ]);
     expect(b.cronFileText).not.toContain('debian11');
     expect(b.entryFor('debian11').enabled).toBe(false);

@@ -6,38 +6,72 @@ import { execFile } from 'child_process';
 import { AddressInfo } from 'net';
 import { createHash } from 'crypto';
 import { Testing } from 'cdktf';
+import { loadCatalog } from '../../lib/catalog';
 import type { Template } from '../../lib/catalog/model';
 import { BuildTemplate, BuildTemplateProps } from '../../lib/constructs/build-template';
 import {
   EXECUTE_COMMAND,
+  MAKE_REMOTE_DIR,
+  REMOTE_DIR,
+  REMOVE_REMOTE_DIR,
   STANDARD_SCRIPTS,
   renderPackerTemplate,
   templateFileName,
 } from '../../lib/constructs/packer-template';
+import { generateSshKeyPair } from '../../lib/runner/packer/ssh-key';
 import { describeWithTools } from '../support/tools';
 
 const SCRIPT_DIR = path.resolve(__dirname, '../../config/provision');
+const CONFIG_DIR = path.resolve(__dirname, '../../config');
 
 const DEFAULT: Template = { name: 'default', customScripts: ['resolver.sh'] };
-const NV_VGPU: Template = { name: 'nv_vgpu', customScripts: ['nvidia-grid-driver.sh'] };
-const UIB_PUPPET: Template = { name: 'uib_puppet', customScripts: ['uib-puppet.sh'] };
+const NV_VGPU: Template = {
+  name: 'nv_vgpu',
+  customScripts: ['nvidia-grid-driver.sh'],
+  variables: [
+    { name: 'NVIDIA_GRID_DRIVER_URL', required: true, secret: true },
+    { name: 'NVIDIA_GRID_DRIVER_SHA256', required: true, secret: false },
+  ],
+};
+const UIB_PUPPET: Template = {
+  name: 'uib_puppet',
+  customScripts: ['uib-puppet.sh'],
+  variables: [
+    { name: 'PUPPET_SERVER', required: true, secret: false },
+    { name: 'PUPPET_RELEASE_PACKAGE_URL', required: false, secret: false },
+    { name: 'PUPPET_AGENT_PACKAGE', required: false, secret: false },
+  ],
+};
+const UIO_RHEL: Template = {
+  name: 'uio_rhel',
+  customScripts: ['resolver.sh'],
+  variables: [
+    { name: 'RHSM_ORG', required: true, secret: false },
+    { name: 'RHSM_ACTIVATION_KEY', required: true, secret: true },
+  ],
+};
 
 function build(template: Template, props: Partial<BuildTemplateProps> = {}): BuildTemplate {
   return new BuildTemplate(Testing.app(), `template-${template.name}`, { template, scriptDir: SCRIPT_DIR, ...props });
 }
 
 const COMMON_ENV = (name: string) => [
-  'GOLDSMITH_LIB=/tmp/goldsmith-lib.sh',
+  'GOLDSMITH_LIB=/dev/shm/goldsmith/lib.sh',
   `GOLDSMITH_TEMPLATE=${name}`,
   'DEBIAN_FRONTEND=noninteractive',
 ];
 
-function shell(name: string, script: string, extraEnv: string[] = []) {
+/** The site variables of a template as every script's environment gets them (names only). */
+const SITE_ENV = (t: Template) => (t.variables ?? []).map((v) => `${v.name}={{user \`${v.name}\`}}`);
+
+function shell(t: Template, script: string) {
   return {
-    environment_vars: [...COMMON_ENV(name), ...extraEnv],
-    execute_command: "sudo -n env {{ .Vars }} bash '{{ .Path }}'",
+    environment_vars: [...COMMON_ENV(t.name), ...SITE_ENV(t)],
+    execute_command: "sudo -n bash -c '. {{.EnvVarFile}} && exec bash {{.Path}}'",
+    remote_folder: '/dev/shm/goldsmith',
     script: `{{template_dir}}/../scripts/${script}`,
     type: 'shell',
+    use_env_var_file: true,
   };
 }
 
@@ -54,10 +88,8 @@ const STANDARD = [
   'uio-cleanup.sh',
 ];
 
-const RHSM_ENV = ['RHSM_ORG={{user `rhsm_org`}}', 'RHSM_ACTIVATION_KEY={{user `rhsm_activation_key`}}'];
-
-function standardProvisioners(name: string) {
-  return STANDARD.map((s) => shell(name, s, s === 'uio-rhel.sh' ? RHSM_ENV : []));
+function standardProvisioners(t: Template) {
+  return STANDARD.map((s) => shell(t, s));
 }
 
 const BUILDER = (name: string) => ({
@@ -71,6 +103,8 @@ const BUILDER = (name: string) => ({
   region: '{{user `region`}}',
   security_groups: ['{{user `security_group`}}'],
   source_image: '{{user `source_image`}}',
+  ssh_keypair_name: '{{user `ssh_keypair_name`}}',
+  ssh_private_key_file: '{{user `ssh_private_key_file`}}',
   ssh_pty: true,
   ssh_timeout: '30m',
   ssh_username: '{{user `ssh_username`}}',
@@ -85,15 +119,16 @@ const BASE_VARIABLES = {
   manifest_path: null,
   network: null,
   region: '',
-  rhsm_activation_key: '{{env `RHSM_ACTIVATION_KEY`}}',
-  rhsm_org: '{{env `RHSM_ORG`}}',
   security_group: null,
   source_image: null,
+  ssh_keypair_name: null,
+  ssh_private_key_file: null,
   ssh_username: null,
 };
 
-const LIB_UPLOAD = { destination: '/tmp/goldsmith-lib.sh', source: '{{template_dir}}/../scripts/lib.sh', type: 'file' };
-const LIB_REMOVE = { inline: ['rm -f /tmp/goldsmith-lib.sh'], type: 'shell' };
+const MAKE_DIR = { inline: ['mkdir -m 0700 /dev/shm/goldsmith'], type: 'shell' };
+const LIB_UPLOAD = { destination: '/dev/shm/goldsmith/lib.sh', source: '{{template_dir}}/../scripts/lib.sh', type: 'file' };
+const REMOVE_DIR = { inline: ['sudo -n rm -rf /dev/shm/goldsmith'], type: 'shell' };
 const MANIFEST = { output: '{{user `manifest_path`}}', strip_path: true, type: 'manifest' };
 
 describe('BuildTemplate', () => {
@@ -104,54 +139,118 @@ describe('BuildTemplate', () => {
       description: `goldsmith build template default: resolver.sh, ${STANDARD.join(', ')}`,
       min_packer_version: '1.6.6',
       'post-processors': [MANIFEST],
-      provisioners: [LIB_UPLOAD, shell('default', 'resolver.sh'), ...standardProvisioners('default'), LIB_REMOVE],
-      'sensitive-variables': ['rhsm_activation_key'],
+      provisioners: [MAKE_DIR, LIB_UPLOAD, shell(DEFAULT, 'resolver.sh'), ...standardProvisioners(DEFAULT), REMOVE_DIR],
       variables: BASE_VARIABLES,
     });
+    expect(t.siteVariables).toEqual([]);
     expect(t.template).toEqual(JSON.parse(t.json));
     expect(Object.isFrozen(t.template.builders[0])).toBe(true);
   });
 
-  test('provisioner order: library upload, custom scripts, the standard sequence, library removal', () => {
+  test('provisioner order: private upload directory, library upload, custom scripts, the standard sequence, directory removal', () => {
     const t = build({ name: 'two', customScripts: ['resolver.sh', 'uib-puppet.sh'] });
     const scripts = t.template.provisioners.map((p) => (p.script as string | undefined)?.replace('{{template_dir}}/../scripts/', '') ?? p.type);
-    expect(scripts).toEqual(['file', 'resolver.sh', 'uib-puppet.sh', ...STANDARD, 'shell']);
+    expect(scripts).toEqual(['shell', 'file', 'resolver.sh', 'uib-puppet.sh', ...STANDARD, 'shell']);
+    expect(t.template.provisioners[0]).toEqual({ type: 'shell', inline: [MAKE_REMOTE_DIR] });
+    expect(t.template.provisioners.at(-1)).toEqual({ type: 'shell', inline: [REMOVE_REMOTE_DIR] });
+    expect(REMOTE_DIR).toBe('/dev/shm/goldsmith');
     expect(t.sequence).toEqual(['resolver.sh', 'uib-puppet.sh', ...STANDARD]);
     expect([...STANDARD_SCRIPTS]).toEqual(STANDARD);
   });
 
-  test('nv_vgpu variant: driver script first, with its environment and variables', () => {
+  test('nv_vgpu variant: driver script first; site variables from packer\'s environment, the secret one sensitive', () => {
     const t = build(NV_VGPU);
     const parsed = JSON.parse(t.json);
     expect(parsed.builders).toEqual([BUILDER('nv_vgpu')]);
-    expect(parsed.provisioners).toEqual([
-      LIB_UPLOAD,
-      shell('nv_vgpu', 'nvidia-grid-driver.sh', [
-        'NVIDIA_GRID_DRIVER_URL={{user `nvidia_grid_driver_url`}}',
-        'NVIDIA_GRID_DRIVER_SHA256={{user `nvidia_grid_driver_sha256`}}',
-      ]),
-      ...standardProvisioners('nv_vgpu'),
-      LIB_REMOVE,
+    expect(parsed.provisioners).toEqual([MAKE_DIR, LIB_UPLOAD, shell(NV_VGPU, 'nvidia-grid-driver.sh'), ...standardProvisioners(NV_VGPU), REMOVE_DIR]);
+    expect(parsed.provisioners[2].environment_vars).toEqual([
+      'GOLDSMITH_LIB=/dev/shm/goldsmith/lib.sh',
+      'GOLDSMITH_TEMPLATE=nv_vgpu',
+      'DEBIAN_FRONTEND=noninteractive',
+      'NVIDIA_GRID_DRIVER_URL={{user `NVIDIA_GRID_DRIVER_URL`}}',
+      'NVIDIA_GRID_DRIVER_SHA256={{user `NVIDIA_GRID_DRIVER_SHA256`}}',
     ]);
     expect(parsed.variables).toEqual({
       ...BASE_VARIABLES,
-      nvidia_grid_driver_sha256: '{{env `NVIDIA_GRID_DRIVER_SHA256`}}',
-      nvidia_grid_driver_url: '{{env `NVIDIA_GRID_DRIVER_URL`}}',
+      NVIDIA_GRID_DRIVER_SHA256: '{{env `GOLDSMITH_SITE_NVIDIA_GRID_DRIVER_SHA256`}}',
+      NVIDIA_GRID_DRIVER_URL: '{{env `GOLDSMITH_SITE_NVIDIA_GRID_DRIVER_URL`}}',
     });
+    expect(parsed['sensitive-variables']).toEqual(['NVIDIA_GRID_DRIVER_URL']);
     expect(parsed['post-processors']).toEqual([MANIFEST]);
     expect(t.fileName).toBe('nv_vgpu.json');
     expect(t.scripts.map((s) => s.name)).toEqual(['lib.sh', 'nvidia-grid-driver.sh', ...STANDARD]);
+    expect(t.siteVariables).toEqual(NV_VGPU.variables);
   });
 
-  test('uib_puppet variant passes the Puppet settings', () => {
-    const t = build(UIB_PUPPET);
-    expect(t.template.provisioners[1]).toEqual(
-      shell('uib_puppet', 'uib-puppet.sh', [
-        'PUPPET_SERVER={{user `puppet_server`}}',
-        'PUPPET_RELEASE_PACKAGE_URL={{user `puppet_release_package_url`}}',
-        'PUPPET_AGENT_PACKAGE={{user `puppet_agent_package`}}',
-      ]),
-    );
+  test('uib_puppet and uio_rhel: every script of the template gets the template\'s variables', () => {
+    for (const template of [UIB_PUPPET, UIO_RHEL]) {
+      const t = build(template);
+      const shells = t.template.provisioners.filter((p) => p.script !== undefined);
+      expect(shells).toHaveLength(t.sequence.length);
+      for (const p of shells) expect(p.environment_vars).toEqual([...COMMON_ENV(template.name), ...SITE_ENV(template)]);
+    }
+    expect(build(UIB_PUPPET).template['sensitive-variables']).toBeUndefined();
+    expect(build(UIO_RHEL).template['sensitive-variables']).toEqual(['RHSM_ACTIVATION_KEY']);
+  });
+
+  test('site values are never in the template, and no script reads a site variable from a command line', () => {
+    // The execute command sources packer's env var file: no {{ .Vars }} (values inline on the VM's command line).
+    expect(EXECUTE_COMMAND).not.toContain('.Vars');
+    expect(EXECUTE_COMMAND).toContain('{{.EnvVarFile}}');
+    for (const template of [DEFAULT, NV_VGPU, UIB_PUPPET, UIO_RHEL]) {
+      const t = build(template);
+      for (const p of t.template.provisioners) {
+        if (p.script === undefined) continue;
+        expect(p).toMatchObject({ use_env_var_file: true, remote_folder: REMOTE_DIR, execute_command: EXECUTE_COMMAND });
+      }
+      // site values reach packer through its environment only: an {{env}} default per variable
+      for (const v of template.variables ?? []) expect(t.template.variables[v.name]).toBe(`{{env \`GOLDSMITH_SITE_${v.name}\`}}`);
+    }
+  });
+
+  test.each([
+    [{ name: 'PATH', required: true, secret: false }, /variable name 'PATH' is invalid: PATH is read by the shell or by goldsmith itself/],
+    [{ name: 'GOLDSMITH_LIB', required: true, secret: false }, /names starting with GOLDSMITH_ are reserved/],
+    [{ name: 'LD_PRELOAD', required: true, secret: false }, /names starting with LD_ are reserved/],
+    [{ name: 'lower', required: true, secret: false }, /must match \[A-Z\]\[A-Z0-9_\]\*/],
+  ])('rejects site variable %j', (variable, message) => {
+    expect(() => renderPackerTemplate({ name: 'x', customScripts: [], variables: [variable] })).toThrow(message);
+  });
+
+  test('rejects a site variable declared twice', () => {
+    const v = { name: 'A_B', required: true, secret: true };
+    expect(() => renderPackerTemplate({ name: 'x', customScripts: [], variables: [v, v] })).toThrow('template x: variable A_B is declared twice');
+  });
+
+  test('the bundled catalog: every declared variable is read by a script of its template; UiO RHEL images use uio_rhel', () => {
+    const catalog = loadCatalog(CONFIG_DIR);
+    const byName = new Map(catalog.templates.map((t) => [t.name, t]));
+    expect(byName.get('uio_rhel')?.variables?.map((v) => v.name)).toEqual(['RHSM_ORG', 'RHSM_ACTIVATION_KEY', 'SATELLITE_URL', 'UIO_RPM_URL', 'REPORT_URL']);
+    expect(byName.get('nv_vgpu')?.variables?.map((v) => v.name)).toEqual([
+      'NVIDIA_GRID_DRIVER_URL',
+      'NVIDIA_GRID_DRIVER_SHA256',
+      'NVIDIA_GRIDD_CONF_URL',
+      'NVIDIA_CLIENT_CONFIG_TOKEN_URL',
+      'REPORT_URL',
+    ]);
+    expect(byName.get('uib_puppet')?.variables?.map((v) => v.name)).toEqual([
+      'PUPPET_SERVER',
+      'PUPPET_RELEASE_PACKAGE_URL',
+      'PUPPET_AGENT_PACKAGE',
+      'PUPPET_CA_SERVER',
+      'PUPPET_ENVIRONMENT',
+      'PUPPET_CERTNAME_PREFIX',
+      'REPORT_URL',
+    ]);
+    expect(byName.get('default')?.variables?.map((v) => v.name)).toEqual(['REPORT_URL']);
+    expect(byName.get('windows')?.variables?.map((v) => v.name)).toEqual(['WINDOWS_BUILD_HOST', 'WINDOWS_PACKER_DIR']);
+    for (const image of catalog.images.filter((i) => i.name.startsWith('uio_'))) expect(image.template).toBe('uio_rhel');
+    for (const template of catalog.templates) {
+      if (template.externalCommand !== undefined) continue;
+      const t = build(template);
+      const text = t.scripts.map((s) => s.content).join('\n');
+      for (const v of template.variables ?? []) expect({ name: v.name, read: new RegExp(`\\$\\{?${v.name}\\b`).test(text) }).toEqual({ name: v.name, read: true });
+    }
   });
 
   test('json is canonical: sorted keys, 2-space indent, trailing newline; sha256 of the text', () => {
@@ -192,9 +291,11 @@ describe('BuildTemplate', () => {
       'network',
       'security_group',
       'source_image',
+      'ssh_keypair_name',
+      'ssh_private_key_file',
       'ssh_username',
     ]);
-    expect(t.variables).toContain('nvidia_grid_driver_url');
+    expect(t.variables).toContain('NVIDIA_GRID_DRIVER_URL');
     expect(t.variables).toContain('cloud');
   });
 
@@ -247,8 +348,8 @@ describe('BuildTemplate', () => {
     expect(() => templateFileName('a/b')).toThrow(/invalid/);
   });
 
-  test('the execute command runs scripts as root without prompting', () => {
-    expect(EXECUTE_COMMAND).toBe("sudo -n env {{ .Vars }} bash '{{ .Path }}'");
+  test('the execute command runs scripts as root without prompting, sourcing packer\'s env var file', () => {
+    expect(EXECUTE_COMMAND).toBe("sudo -n bash -c '. {{.EnvVarFile}} && exec bash {{.Path}}'");
   });
 });
 
@@ -326,6 +427,7 @@ const PACKER_VARS: Record<string, string> = {
   network: '00000000-0000-0000-0000-000000000001',
   security_group: 'goldsmith-builder-ssh',
   source_image: '00000000-0000-0000-0000-000000000002',
+  ssh_keypair_name: 'goldsmith-ubuntu_2404-20261125T093000Z-0123abcd',
   ssh_username: 'ubuntu',
 };
 
@@ -333,6 +435,7 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
   let tmp: string;
   let keystone: { url: string; close: () => Promise<void> };
   let env: NodeJS.ProcessEnv;
+  let keyFile: string;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-packer-'));
@@ -356,11 +459,17 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
     );
     const home = path.join(tmp, 'home');
     fs.mkdirSync(home);
+    // the runner's key format: packer 1.6.6 parses ssh_private_key_file while preparing the build
+    keyFile = path.join(tmp, 'build-key');
+    fs.writeFileSync(keyFile, generateSshKeyPair(PACKER_VARS.ssh_keypair_name).privateKey, { mode: 0o600 });
     env = {
       PATH: process.env.PATH,
       HOME: home,
       CHECKPOINT_DISABLE: '1',
       OS_CLIENT_CONFIG_FILE: clouds,
+      // site values as the runner passes them: packer's environment, never -var
+      GOLDSMITH_SITE_NVIDIA_GRID_DRIVER_URL: 'https://drivers.example/grid.run?token=abc',
+      GOLDSMITH_SITE_RHSM_ACTIVATION_KEY: "key with 'quotes' and $(id)",
     };
   });
 
@@ -369,21 +478,21 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const varArgs = Object.entries(PACKER_VARS).flatMap(([k, v]) => ['-var', `${k}=${v}`]);
+  const varArgs = (): string[] => [...Object.entries(PACKER_VARS).flatMap(([k, v]) => ['-var', `${k}=${v}`]), '-var', `ssh_private_key_file=${keyFile}`];
 
-  test.each([DEFAULT, NV_VGPU, UIB_PUPPET])('$name: packer validate -syntax-only passes', async (template) => {
+  test.each([DEFAULT, NV_VGPU, UIB_PUPPET, UIO_RHEL])('$name: packer validate -syntax-only passes', async (template) => {
     const dir = path.join(tmp, `syntax-${template.name}`);
     const file = writeBundle(dir, build(template));
     const r = await run('packer', ['validate', '-syntax-only', file], { cwd: dir, env });
     expect(r).toEqual({ code: 0, out: expect.stringContaining('Syntax-only check passed') });
   });
 
-  test.each([DEFAULT, NV_VGPU, UIB_PUPPET])(
-    '$name: full packer validate passes (every option known, every script present)',
+  test.each([DEFAULT, NV_VGPU, UIB_PUPPET, UIO_RHEL])(
+    '$name: full packer validate passes (every option known, the key file readable, every script present)',
     async (template) => {
       const dir = path.join(tmp, `full-${template.name}`);
       const file = writeBundle(dir, build(template));
-      const r = await run('packer', ['validate', ...varArgs, file], { cwd: dir, env });
+      const r = await run('packer', ['validate', ...varArgs(), file], { cwd: dir, env });
       expect(r).toEqual({ code: 0, out: expect.any(String) });
     },
   );
@@ -411,7 +520,7 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
     const broken = JSON.parse(t.json);
     broken.builders[0].no_such_option = true;
     const file = writeBundle(dir, t, t.fileName, JSON.stringify(broken, null, 2));
-    const r = await run('packer', ['validate', ...varArgs, file], { cwd: dir, env });
+    const r = await run('packer', ['validate', ...varArgs(), file], { cwd: dir, env });
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/unknown configuration key: '"no_such_option"'/);
   });
@@ -420,7 +529,7 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
     const dir = path.join(tmp, 'missing-script');
     const file = writeBundle(dir, build(NV_VGPU));
     fs.rmSync(path.join(dir, 'scripts', 'nvidia-grid-driver.sh'));
-    const r = await run('packer', ['validate', ...varArgs, file], { cwd: dir, env });
+    const r = await run('packer', ['validate', ...varArgs(), file], { cwd: dir, env });
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/nvidia-grid-driver\.sh/);
   });
@@ -428,12 +537,34 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
   test('negative: a required variable left out fails full validation', async () => {
     const dir = path.join(tmp, 'missing-var');
     const file = writeBundle(dir, build(DEFAULT));
-    const args = Object.entries(PACKER_VARS)
-      .filter(([k]) => k !== 'source_image')
-      .flatMap(([k, v]) => ['-var', `${k}=${v}`]);
+    const args = varArgs();
+    args.splice(args.indexOf(`source_image=${PACKER_VARS.source_image}`) - 1, 2);
     const r = await run('packer', ['validate', ...args, file], { cwd: dir, env });
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/source_image/);
+  });
+
+  test('negative: a key file packer cannot parse fails full validation (so the runner\'s format is checked above)', async () => {
+    const dir = path.join(tmp, 'bad-key');
+    const file = writeBundle(dir, build(DEFAULT));
+    const bad = path.join(dir, 'bad-key');
+    fs.writeFileSync(bad, 'not a key\n', { mode: 0o600 });
+    const args = varArgs();
+    args[args.length - 1] = `ssh_private_key_file=${bad}`;
+    const r = await run('packer', ['validate', ...args, file], { cwd: dir, env });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/ssh_private_key_file/);
+  });
+
+  test('why the runner refuses {{ in a site value: packer evaluates it in the {{env}} default', async () => {
+    const dir = path.join(tmp, 'expand-site');
+    const file = writeBundle(dir, build(UIO_RHEL));
+    const r = await run('packer', ['validate', ...varArgs(), file], {
+      cwd: dir,
+      env: { ...env, GOLDSMITH_SITE_RHSM_ACTIVATION_KEY: '{{env `HOME`}}' },
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/env vars are not allowed here/);
   });
 });
 

@@ -217,6 +217,7 @@ describe('packerBuildArgs with a resolved network', () => {
         packer_vars: { image_name: 'goldsmith-build-ubuntu_2404', flavor: 'img.zerodisk', network: 'imagebuilder', region: 'bgo' },
         source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: {} },
         output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+        rebuild: { policy: 'periodic', slot: { weekday: 0, hour: 0, minute: 0 } },
         paths: { store: '/s', logs: '/l', state: '/st', work: '/w' },
         timeouts_s: { download: 1, packer: 1, convert: 1 },
       },
@@ -262,6 +263,7 @@ describe('PackerBaker resolves packer_vars.network before it creates anything', 
         packer_vars: { network },
         source_image: { min_ram_mb: 1, min_disk_gb: 1, efi: false },
         output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 1 },
+        rebuild: { policy: 'periodic', slot: { weekday: 0, hour: 0, minute: 0 } },
         paths: { store: '/s', logs: '/l', state: '/st', work: '/w' },
         timeouts_s: { download: 60, packer: 60, convert: 60 },
       },
@@ -289,9 +291,14 @@ describe('PackerBaker resolves packer_vars.network before it creates anything', 
     };
   }
 
+  const stopNova = async (): Promise<never> => {
+    throw new Error('no keypair here');
+  };
+
   async function bake(network: string, opts: Partial<PackerBakerOptions>, calls: string[]) {
     const lines: string[] = [];
-    const b = new PackerBaker({ bundleDir: dir, packer: path.join(dir, 'packer'), glance: glance(calls), env: { PATH: process.env.PATH }, ...opts });
+    const nova = { createKeypair: stopNova, deleteKeypair: async () => false, listKeypairs: async () => [] };
+    const b = new PackerBaker({ bundleDir: dir, packer: path.join(dir, 'packer'), glance: glance(calls), nova, env: { PATH: process.env.PATH }, ...opts });
     const workDir = path.join(dir, 'testimg-20261125T093000Z');
     fs.mkdirSync(workDir, { recursive: true });
     const err = await b

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EXTERNAL_ARTIFACT, ExternalBaker, externalEnv, type ExternalBakerOptions } from '../../lib/runner/external-baker';
 import { parseRunnerConfig, type RunnerConfig } from '../../lib/contract';
+import { SiteValues } from '../../lib/runner/site-values';
 import { errorOf, pidGone } from './fixture';
 
 let tmp: string;
@@ -34,6 +35,7 @@ function config(argv: string[], packerTimeoutS = 60): RunnerConfig {
       packer_vars: {},
       source_image: { min_ram_mb: 4096, min_disk_gb: 40, efi: true, properties: {} },
       output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+      rebuild: { policy: 'periodic', slot: { weekday: 0, hour: 0, minute: 0 } },
       paths: { store: '/s', logs: '/l', state: '/st', work: '/w' },
       timeouts_s: { download: 60, packer: packerTimeoutS, convert: 60 },
     },
@@ -186,5 +188,49 @@ describe('ExternalBaker', () => {
     ac.abort();
     expect(await errorOf(bake(run, config([cmd]), {}, ac.signal))).toBe('bake cancelled');
     expect(fs.existsSync(marker)).toBe(false);
+  });
+});
+
+describe('ExternalBaker with site settings', () => {
+  test('the values in the command\'s environment under their own names (declared, unset ones not inherited); secrets redacted from its output', async () => {
+    const secret = 'winbuild-token-5a4b3c';
+    const cmd = script(
+      'build-site.sh',
+      [
+        'echo "token=$WINDOWS_BUILD_TOKEN host=$WINDOWS_BUILD_HOST optional=${WINDOWS_OPTIONAL-unset}"',
+        'cp "$GOLDSMITH_SOURCE_FILE" "$GOLDSMITH_ARTIFACT_FILE"',
+      ].join('\n'),
+    );
+    const c = parseRunnerConfig(
+      {
+        ...JSON.parse(JSON.stringify(config([cmd]))),
+        site_env: {
+          file: '/etc/goldsmith/env/windows.env',
+          variables: [
+            { name: 'WINDOWS_BUILD_TOKEN', required: true, secret: true },
+            { name: 'WINDOWS_BUILD_HOST', required: true, secret: false },
+            { name: 'WINDOWS_OPTIONAL', required: false, secret: false },
+          ],
+        },
+      },
+      'images/windows_2022.json',
+    );
+    const siteValues = new SiteValues(
+      new Map([
+        ['WINDOWS_BUILD_TOKEN', secret],
+        ['WINDOWS_BUILD_HOST', 'win-build-01'],
+      ]),
+      ['WINDOWS_BUILD_TOKEN'],
+    );
+    const run = newRun();
+    const base = { PATH: process.env.PATH, WINDOWS_OPTIONAL: 'inherited from the runner' };
+    expect(externalEnv({ config: c, sourceFile: run.sourceFile, workDir: run.workDir, siteValues }, base)).toMatchObject({
+      WINDOWS_BUILD_TOKEN: secret,
+      WINDOWS_BUILD_HOST: 'win-build-01',
+    });
+    await new ExternalBaker({ env: base }).bake({ config: c, sourceFile: run.sourceFile, workDir: run.workDir, log: (l) => run.lines.push(l), signal: new AbortController().signal, siteValues });
+    expect(run.lines).toContain('build-site.sh: token=<sensitive> host=win-build-01 optional=unset');
+    expect(run.lines.join('\n')).not.toContain(secret);
+    expect(run.lines.find((l) => l.startsWith('running '))).not.toContain(secret);
   });
 });

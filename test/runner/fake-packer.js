@@ -12,7 +12,13 @@
 // Environment:
 //   FAKE_GLANCE_ENDPOINT, FAKE_GLANCE_HEADERS (JSON)  the test Glance and its trusted-auth headers
 //   FAKE_PACKER_ARTIFACT   file whose bytes become the artifact image (disk_format raw)
-//   FAKE_PACKER_RECORD     write { argv, cwd, env, source } here (JSON) before doing anything else
+//   FAKE_PACKER_RECORD     write { argv, cwd, env, site, tmpdir, key, source } here (JSON) before
+//                          doing anything else: site = its GOLDSMITH_SITE_* variables, tmpdir = mode
+//                          of TMPDIR, key = mode, first line and public key blob of the
+//                          ssh_private_key_file (OpenSSH format) as packer would read it
+//   FAKE_NOVA_ENDPOINT, FAKE_NOVA_HEADERS (JSON)  the test's fake Nova: the server is "launched"
+//                          only when the keypair named by ssh_keypair_name exists there (as Nova)
+//   FAKE_PACKER_ECHO_SITE  print the value of GOLDSMITH_SITE_<this> (a script that prints a secret)
 //   FAKE_PACKER_MODE       ok (default) | fail (artifact made, then exit 1) | hang (until SIGINT,
 //                          then "clean up" and exit 1) | hang-hard (ignores SIGINT) |
 //                          no-artifact (manifest without artifact_id) | no-manifest | wrong-name
@@ -50,6 +56,34 @@ async function glance(method, p, { body, raw, expect = [200] } = {}) {
   const text = await res.text();
   if (!expect.includes(res.status)) throw new Error(`Glance ${method} ${p}: ${res.status} ${text.slice(0, 200)}`);
   return text ? JSON.parse(text) : undefined;
+}
+
+/** The public key blob (base64) inside an unencrypted OpenSSH private key file. */
+function openSshPublicBlob(text) {
+  const lines = text.trim().split('\n');
+  if (lines[0] !== '-----BEGIN OPENSSH PRIVATE KEY-----' || lines[lines.length - 1] !== '-----END OPENSSH PRIVATE KEY-----') return undefined;
+  const buf = Buffer.from(lines.slice(1, -1).join(''), 'base64');
+  const magic = 'openssh-key-v1\0';
+  if (buf.subarray(0, magic.length).toString('latin1') !== magic) return undefined;
+  let at = magic.length;
+  const str = () => {
+    const n = buf.readUInt32BE(at);
+    const v = buf.subarray(at + 4, at + 4 + n);
+    at += 4 + n;
+    return v;
+  };
+  if (str().toString() !== 'none' || str().toString() !== 'none') return undefined;
+  str();
+  if (buf.readUInt32BE(at) !== 1) return undefined;
+  at += 4;
+  return str().toString('base64');
+}
+
+function keyRecord(file) {
+  if (!file) return undefined;
+  const st = fs.statSync(file);
+  const text = fs.readFileSync(file, 'utf8');
+  return { mode: (st.mode & 0o777).toString(8), header: text.split('\n')[0], publicBlob: openSshPublicBlob(text) };
 }
 
 function parseBuildArgs(args) {
@@ -102,7 +136,14 @@ async function main() {
   if (process.env.FAKE_PACKER_RECORD) {
     const env = {};
     for (const k of ['OS_CLOUD', 'OS_REGION_NAME', 'PACKER_NO_COLOR', 'CHECKPOINT_DISABLE']) env[k] = process.env[k];
-    fs.writeFileSync(process.env.FAKE_PACKER_RECORD, JSON.stringify({ argv, cwd: process.cwd(), env, source }, null, 2));
+    const site = {};
+    for (const [k, v] of Object.entries(process.env)) if (k.startsWith('GOLDSMITH_SITE_')) site[k] = v;
+    const tmpdir = process.env.TMPDIR ? { path: process.env.TMPDIR, mode: (fs.statSync(process.env.TMPDIR).mode & 0o777).toString(8) } : undefined;
+    const keyInEnv = Object.values(process.env).some((v) => String(v).includes('PRIVATE KEY'));
+    fs.writeFileSync(
+      process.env.FAKE_PACKER_RECORD,
+      JSON.stringify({ argv, cwd: process.cwd(), env, site, tmpdir, keyInEnv, key: keyRecord(vars.ssh_private_key_file), source }, null, 2),
+    );
   }
   // The template must be readable JSON, as for packer.
   try {
@@ -118,7 +159,13 @@ async function main() {
   if (source.visibility !== 'private' || !(source.tags || []).includes('goldsmith-temporary')) {
     errored(`source image ${source.id} is ${source.visibility} with tags ${JSON.stringify(source.tags)}`);
   }
+  if (process.env.FAKE_NOVA_ENDPOINT) {
+    const res = await fetch(`${process.env.FAKE_NOVA_ENDPOINT}/os-keypairs`, { headers: JSON.parse(process.env.FAKE_NOVA_HEADERS || '{}') });
+    const names = ((await res.json()).keypairs || []).map((k) => k.keypair.name);
+    if (!names.includes(vars.ssh_keypair_name)) errored(`Error launching source server: Invalid key_name provided. (${vars.ssh_keypair_name})`);
+  }
   say(`==> openstack: Launching server...`);
+  if (process.env.FAKE_PACKER_ECHO_SITE) say(`    openstack: the script says: ${process.env[`GOLDSMITH_SITE_${process.env.FAKE_PACKER_ECHO_SITE}`]}`);
   say(`    openstack: Server ID: 00000000-fake-server`);
 
   if (mode === 'hang' || mode === 'hang-hard') {

@@ -162,6 +162,8 @@ export async function createFixture(): Promise<Fixture> {
     packer_vars: { image_name: `goldsmith-build-${IMAGE}`, ssh_username: 'ubuntu', flavor: 'img.zerodisk' },
     source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: { hw_disk_bus: 'scsi' } },
     output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+    // Monthly from the first Monday (2026-11-02 to 2026-12-07): DAY1 and DAY2 share one period.
+    rebuild: { policy: 'periodic', slot: { weekday: 1, hour: 0, minute: 0, week_of_month: 1 } },
     paths: {
       store: path.join(root, 'store'),
       logs: path.join(root, 'logs'),

@@ -3,7 +3,9 @@
 // Packer itself needs Nova: it boots the uploaded source image as a VM, provisions it over SSH and
 // snapshots it into Glance. Nova (and a VM to SSH into) is a boundary these tests cannot run, so
 // most tests replace packer with test/runner/fake-packer.js, which does packer's Glance side for
-// real (checks the source image, creates and uploads the "snapshot", writes packer's manifest).
+// real (checks the source image, creates and uploads the "snapshot", writes packer's manifest),
+// and the baker's own Nova calls (the build keypair) go to a loopback fake Nova
+// (test/openstack/fake-nova.ts), which fake-packer also asks whether the keypair exists.
 // The real packer binary is still run where that is possible without Nova: `packer version`,
 // `packer validate -syntax-only` on a rendered template with the baker's exact -var list, and a
 // full `packer build` through the baker that gets past template and variable checks and fails at
@@ -29,6 +31,9 @@ import {
 import { renderPackerTemplate, requiredScriptFiles } from '../../lib/constructs/packer-template';
 import { parseRunnerConfig, type RunnerConfig } from '../../lib/contract';
 import { GlanceClient, type GlanceImage } from '../../lib/openstack/glance';
+import { NovaClient } from '../../lib/openstack/nova';
+import { SiteValues } from '../../lib/runner/site-values';
+import { FAKE_NOVA_HEADERS, startFakeNova, type FakeNova } from '../openstack/fake-nova';
 import { describeWithGlance } from '../support/glance';
 import { hasTool } from '../support/tools';
 import { errorOf, pidGone } from './fixture';
@@ -72,6 +77,7 @@ function rawConfig(over: { packer_timeout?: number; packer_vars?: Record<string,
       properties: { hw_disk_bus: 'scsi', hw_scsi_model: 'virtio-scsi', hw_rng_model: 'virtio' },
     },
     output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+    rebuild: { policy: 'periodic', slot: { weekday: 0, hour: 0, minute: 0 } },
     paths: { store: '/opt/images/public_builds', logs: '/var/log/goldsmith', state: '/var/lib/goldsmith', work: '/var/lib/goldsmith/work' },
     timeouts_s: { download: 600, packer: over.packer_timeout ?? 60, convert: 600 },
   };
@@ -163,6 +169,35 @@ describe('packer-baker helpers', () => {
     });
   });
 
+  test('packerEnv: site values as GOLDSMITH_SITE_<NAME>, none inherited from the base; TMPDIR the build\'s own', () => {
+    const values = new SiteValues(new Map([['RHSM_ACTIVATION_KEY', 'k3y']]), ['RHSM_ACTIVATION_KEY']);
+    const env = packerEnv(config(), { PATH: '/bin', GOLDSMITH_SITE_RHSM_ORG: 'injected', GOLDSMITH_SITE_RHSM_ACTIVATION_KEY: 'old' }, { values, tmpDir: '/w/packer-tmp' });
+    expect(env).toEqual({
+      PATH: '/bin',
+      OS_CLOUD: 'bgo-imagebuilder',
+      OS_REGION_NAME: 'bgo',
+      PACKER_NO_COLOR: '1',
+      CHECKPOINT_DISABLE: '1',
+      TMPDIR: '/w/packer-tmp',
+      GOLDSMITH_SITE_RHSM_ACTIVATION_KEY: 'k3y',
+    });
+  });
+
+  test('packerBuildArgs: the keypair name and key file path are baker-owned (packer_vars cannot set them)', () => {
+    const c = config({ packer_vars: { ssh_keypair_name: 'operator-key', ssh_private_key_file: '/root/.ssh/id_rsa', flavor: 'f1' } });
+    const own = { sourceImage: 'S', imageName: 'I', manifestPath: 'M', sshKeypairName: 'goldsmith-x-1', sshPrivateKeyFile: '/w/build-key' };
+    expect(packerBuildArgs(c, own, 't')).toEqual([
+      'build', '-color=false',
+      '-var', 'flavor=f1',
+      '-var', 'source_image=S',
+      '-var', 'image_name=I',
+      '-var', 'manifest_path=M',
+      '-var', 'ssh_keypair_name=goldsmith-x-1',
+      '-var', 'ssh_private_key_file=/w/build-key',
+      't',
+    ]);
+  });
+
   test('packerErrorLine picks the summary, the Error block, or the last error-ish line', () => {
     expect(
       packerErrorLine([
@@ -250,8 +285,10 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
   let sourceFormat: 'qcow2' | 'raw';
   let artifactBytes: Buffer;
   let artifactFile: string;
+  let nova: FakeNova;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    nova = await startFakeNova();
     const g = glance();
     client = new GlanceClient({ endpoint: g.endpoint, headers: g.headers });
     bundleDir = makeBundle();
@@ -279,6 +316,12 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     pidFile: string;
   }
 
+  afterAll(() => nova?.close());
+  beforeEach(() => {
+    nova.requests.length = 0;
+    nova.fail = undefined;
+  });
+
   function newRun(): Run {
     const workDir = path.join(fs.mkdtempSync(path.join(tmp, 'work-')), `${IMAGE}-${BUILD_ID}`);
     fs.mkdirSync(workDir);
@@ -290,11 +333,14 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     return new PackerBaker({
       bundleDir,
       glance: client,
+      nova: new NovaClient({ endpoint: nova.endpoint, headers: FAKE_NOVA_HEADERS, timeoutMs: 10_000 }),
       packer: packerWrapper,
       killGraceMs: 2_000,
       activeTimeoutMs: 30_000,
       env: {
         ...process.env,
+        FAKE_NOVA_ENDPOINT: nova.endpoint,
+        FAKE_NOVA_HEADERS: JSON.stringify(FAKE_NOVA_HEADERS),
         FAKE_GLANCE_ENDPOINT: g.endpoint,
         FAKE_GLANCE_HEADERS: JSON.stringify(g.headers),
         FAKE_PACKER_ARTIFACT: artifactFile,
@@ -306,18 +352,30 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     });
   }
 
-  function bake(b: PackerBaker, run: Run, c: RunnerConfig = config(), signal = new AbortController().signal) {
-    return b.bake({ config: c, sourceFile, workDir: run.workDir, log: (l) => run.lines.push(l), signal });
+  function bake(b: PackerBaker, run: Run, c: RunnerConfig = config(), signal = new AbortController().signal, siteValues?: SiteValues) {
+    return b.bake({ config: c, sourceFile, workDir: run.workDir, log: (l) => run.lines.push(l), signal, ...(siteValues ? { siteValues } : {}) });
   }
 
   async function goldsmithImages(): Promise<GlanceImage[]> {
     return (await client.listImages()).filter((i) => (i.name ?? '').startsWith('goldsmith-'));
   }
 
-  /** Glance holds no temporary image: none tagged goldsmith-temporary, none named goldsmith-*. */
+  /** Glance holds no temporary image (none tagged goldsmith-temporary, none named goldsmith-*) and Nova no keypair. */
   async function expectGlanceClean(): Promise<void> {
     expect((await client.listImages({ tag: 'goldsmith-temporary' })).map((i) => i.name)).toEqual([]);
     expect((await goldsmithImages()).map((i) => i.name)).toEqual([]);
+    expect([...nova.keypairs.keys()]).toEqual([]);
+  }
+
+  /** The run's keypair was created and deleted again, and its private key file is gone. */
+  function expectKeypairGone(run: Run): void {
+    const created = nova.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { keypair: { name: string } }).keypair.name);
+    expect(created).toEqual([expect.stringMatching(new RegExp(`^goldsmith-${IMAGE}-${BUILD_ID}-[0-9a-f]{8}$`))]);
+    expect(nova.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toContain(`/compute/v2.1/os-keypairs/${created[0]}`);
+    expect(nova.keypairs.has(created[0])).toBe(false);
+    expect(run.lines).toContain(`deleted keypair ${created[0]}`);
+    expect(fs.existsSync(path.join(run.workDir, 'build-key'))).toBe(false);
+    expect(fs.existsSync(path.join(run.workDir, 'packer-tmp'))).toBe(false);
   }
 
   function processGone(pidFile: string): boolean {
@@ -363,10 +421,40 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
       '-var', `source_image=${src.id}`,
       '-var', `image_name=goldsmith-artifact-${IMAGE}-${runId}`,
       '-var', `manifest_path=${path.join(run.workDir, 'packer-manifest.json')}`,
+      '-var', `ssh_keypair_name=goldsmith-${IMAGE}-${runId}`,
+      '-var', `ssh_private_key_file=${path.join(run.workDir, 'build-key')}`,
       path.join(bundleDir, 'templates', 'default.json'),
     ]);
     expect(fs.realpathSync(rec.cwd)).toBe(fs.realpathSync(bundleDir));
     expect(rec.env).toEqual({ OS_CLOUD: 'bgo-imagebuilder', OS_REGION_NAME: 'bgo', PACKER_NO_COLOR: '1', CHECKPOINT_DISABLE: '1' });
+    expect(rec.site).toEqual({});
+    expect(rec.tmpdir).toEqual({ path: path.join(run.workDir, 'packer-tmp'), mode: '700' });
+
+    // the build keypair: an ed25519 public key imported into Nova under the run's name; packer
+    // read the matching private key (OpenSSH format) from a 0600 file; no key material in its
+    // argv or environment; keypair and file gone afterwards
+    const name = `goldsmith-${IMAGE}-${runId}`;
+    const post = nova.requests.find((r) => r.method === 'POST')!;
+    expect(post).toEqual({
+      method: 'POST',
+      path: '/compute/v2.1/os-keypairs',
+      token: 'nova-test-token',
+      body: { keypair: { name, public_key: expect.stringMatching(new RegExp(`^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43} ${name}$`)) } },
+    });
+    const publicKey = (post.body as { keypair: { public_key: string } }).keypair.public_key;
+    expect(rec.key).toEqual({ mode: '600', header: '-----BEGIN OPENSSH PRIVATE KEY-----', publicBlob: publicKey.split(' ')[1] });
+    expect(rec.keyInEnv).toBe(false);
+    expect(rec.argv.join(' ')).not.toMatch(/PRIVATE KEY|AAAAC3NzaC1lZDI1NTE5/);
+    expect(nova.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /compute/v2.1/os-keypairs', // sweep of earlier runs' keypairs
+      'POST /compute/v2.1/os-keypairs',
+      'GET /compute/v2.1/os-keypairs', // fake packer: the server launches only with an existing keypair
+      'GET /compute/v2.1/os-keypairs', // the finally's sweep
+      `DELETE /compute/v2.1/os-keypairs/${name}`,
+    ]);
+    expect(run.lines).toContain(`created keypair ${name} (ed25519) for the build VM`);
+    expectKeypairGone(run);
+    expect(run.lines.join('\n')).not.toContain('PRIVATE KEY');
 
     // every packer line in the log and in packer.log
     const packerLog = fs.readFileSync(path.join(run.workDir, 'packer.log'), 'utf8');
@@ -397,6 +485,8 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     );
     // the artifact never made it into a manifest: found and deleted by its name
     expect(run.lines.filter((l) => l.startsWith('deleted temporary image goldsmith-artifact-'))).toHaveLength(1);
+    // the keypair too, although packer failed
+    expectKeypairGone(run);
     await expectGlanceClean();
   });
 
@@ -411,6 +501,7 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     expect(run.lines).toContain('packer: timed out after 1.5 s, sending SIGINT (it cleans up its instance)');
     expect(run.lines).toContain('packer: ==> openstack: Terminating the source server: 00000000-fake-server ...');
     expect(run.lines.filter((l) => l.startsWith('deleted temporary image goldsmith-source-'))).toHaveLength(1);
+    expectKeypairGone(run);
     await expectGlanceClean();
   });
 
@@ -421,6 +512,7 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     ).toBe('packer build timed out after 1 s');
     expect(processGone(run.pidFile)).toBe(true);
     expect(run.lines).toContain('packer: still running 1 s after SIGINT, sending SIGKILL');
+    expectKeypairGone(run);
     await expectGlanceClean();
   });
 
@@ -430,9 +522,66 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
     const p = bake(baker(run, { FAKE_PACKER_MODE: 'hang' }), run, config(), ac.signal);
     const deadline = Date.now() + 30_000;
     while (!run.lines.some((l) => l.includes('Waiting for SSH')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // while packer runs, the private key is a 0600 file in the work directory
+    const keyFile = path.join(run.workDir, 'build-key');
+    expect((fs.statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
     ac.abort();
     expect(await errorOf(p)).toBe('packer build cancelled');
     expect(processGone(run.pidFile)).toBe(true);
+    expectKeypairGone(run);
+    await expectGlanceClean();
+  });
+
+  test('site values reach packer through its environment only: never its argv, the log or packer.log', async () => {
+    const secret = 'https://drivers.example/grid.run?token=0f9e8d7c6b';
+    const values = new SiteValues(
+      new Map([
+        ['NVIDIA_GRID_DRIVER_URL', secret],
+        ['NVIDIA_GRID_DRIVER_SHA256', 'ab'.repeat(32)],
+      ]),
+      ['NVIDIA_GRID_DRIVER_URL'],
+    );
+    const run = newRun();
+    // the runner's own environment may not inject a site value: only the env file's count
+    const b = baker(run, { FAKE_PACKER_ECHO_SITE: 'NVIDIA_GRID_DRIVER_URL', GOLDSMITH_SITE_PUPPET_SERVER: 'from-the-environment' });
+    await bake(b, run, config(), new AbortController().signal, values);
+    const rec = JSON.parse(fs.readFileSync(run.record, 'utf8'));
+    expect(rec.site).toEqual({ GOLDSMITH_SITE_NVIDIA_GRID_DRIVER_URL: secret, GOLDSMITH_SITE_NVIDIA_GRID_DRIVER_SHA256: 'ab'.repeat(32) });
+    expect(rec.argv.join(' ')).not.toContain(secret);
+    expect(rec.argv.join(' ')).not.toContain('ab'.repeat(32));
+    // a script that prints the secret: redacted before the log and packer.log see it
+    expect(run.lines).toContain('packer:     openstack: the script says: <sensitive>');
+    expect(run.lines.join('\n')).not.toContain(secret);
+    expect(fs.readFileSync(path.join(run.workDir, 'packer.log'), 'utf8')).not.toContain(secret);
+    await expectGlanceClean();
+  });
+
+  test('Nova refuses the keypair: one-line error, packer never runs, the source image deleted, no key file left', async () => {
+    const run = newRun();
+    nova.fail = { method: 'POST', status: 403, body: '{"forbidden": {"message": "Quota exceeded, too many key pairs.", "code": 403}}' };
+    const msg = await errorOf(bake(baker(run), run));
+    expect(msg).toMatch(
+      new RegExp(`^creating the build keypair goldsmith-${IMAGE}-${BUILD_ID}-[0-9a-f]{8}: Nova POST /compute/v2\\.1/os-keypairs: 403 Forbidden: Quota exceeded, too many key pairs\\.$`),
+    );
+    expect(fs.existsSync(run.record)).toBe(false);
+    expect(fs.existsSync(path.join(run.workDir, 'build-key'))).toBe(false);
+    expect(run.lines.filter((l) => l.startsWith('deleted temporary image goldsmith-source-'))).toHaveLength(1);
+    nova.fail = undefined;
+    await expectGlanceClean();
+  });
+
+  test('keypairs an earlier, killed run of the same image left are deleted; other keypairs are not', async () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHMlQ6nyK1Xy3AexwcNZiJtnTFOmiPXwlz7jlns2kuTF x';
+    const stale = `goldsmith-${IMAGE}-20261101T000000Z-deadbeef`;
+    const keep = [`goldsmith-${IMAGE}2-20261101T000000Z-deadbeef`, `goldsmith-${IMAGE}-latest`, 'operator-key'];
+    for (const n of [stale, ...keep]) nova.keypairs.set(n, key);
+    const run = newRun();
+    await bake(baker(run), run);
+    expect(run.lines).toContain(`deleted keypair ${stale} left by an earlier run`);
+    expect([...nova.keypairs.keys()].sort()).toEqual([...keep].sort());
+    // the sweep happens before this run creates its own keypair
+    expect(run.lines.findIndex((l) => l.startsWith(`deleted keypair ${stale}`))).toBeLessThan(run.lines.findIndex((l) => l.startsWith('created keypair')));
+    for (const n of keep) nova.keypairs.delete(n);
     await expectGlanceClean();
   });
 
@@ -568,7 +717,13 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
       if (!hasTool('packer')) throw new Error('GOLDSMITH_REQUIRE_TOOLS=1 but packer not found on PATH');
       const args = packerBuildArgs(
         config(),
-        { sourceImage: '0f4e2c3a-1111-4222-8333-944445555666', imageName: 'goldsmith-artifact-x', manifestPath: '/tmp/m.json' },
+        {
+          sourceImage: '0f4e2c3a-1111-4222-8333-944445555666',
+          imageName: 'goldsmith-artifact-x',
+          manifestPath: '/tmp/m.json',
+          sshKeypairName: 'goldsmith-x-20261125T093000Z-0123abcd',
+          sshPrivateKeyFile: '/nonexistent/build-key',
+        },
         path.join(bundleDir, 'templates', 'default.json'),
       );
       const validate = ['validate', '-syntax-only', ...args.slice(2)];
@@ -600,9 +755,14 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
       const b = new PackerBaker({
         bundleDir,
         glance: client,
+        nova: new NovaClient({ endpoint: nova.endpoint, headers: FAKE_NOVA_HEADERS }),
         env: { PATH: process.env.PATH, HOME: tmp, OS_CLIENT_CONFIG_FILE: clouds },
       });
       const msg = await errorOf(bake(b, run));
+      // packer 1.6.6 read and accepted the runner's key file (it parses ssh_private_key_file while
+      // preparing the build, before it authenticates): the error is Keystone's, not the key's
+      expect(msg).not.toMatch(/ssh_private_key_file/);
+      expectKeypairGone(run);
       expect(msg).toMatch(/^packer build failed \(exit 1\): Failed to prepare build: "openstack": Post "http:\/\/127\.0\.0\.1:1\/v3\/auth\/tokens": .*connection refused$/);
       expect(run.lines[0]).toMatch(/^packer \d+\.\d+\.\d+ \(packer\)$/);
       expect(run.lines.some((l) => /^temporary source image [0-9a-f-]{36} is active$/.test(l))).toBe(true);

@@ -18,6 +18,7 @@ function valid(): Record<string, any> {
     packer_vars: { image_name: 'goldsmith-build-ubuntu_2404', ssh_username: 'ubuntu', flavor: 'img.zerodisk' },
     source_image: { min_ram_mb: 768, min_disk_gb: 8, efi: false, properties: { hw_disk_bus: 'scsi' } },
     output: { disk_format: 'qcow2', compression: 'zlib', keep_builds: 2 },
+    rebuild: { policy: 'periodic', slot: { weekday: 0, hour: 0, minute: 0 } },
     paths: { store: '/opt/images/public_builds', logs: '/var/log/goldsmith', state: '/var/lib/goldsmith', work: '/var/lib/goldsmith/work' },
     timeouts_s: { download: 3600, packer: 7200, convert: 3600 },
   };

@@ -223,7 +223,7 @@ describe('EnvironmentStack: builder side', () => {
       'qemu_guest_agent.sh', 'resolver.sh', 'sshd_hardening.sh', 'uio-cleanup.sh', 'uio-rhel.sh', 'upgrade.sh',
     ]);
     expect(bundle.images.find((i) => i.name === 'ubuntu_2404')!.cronLine).toBe(
-      '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle',
+      '40 9 * * 3 goldsmith /usr/local/bin/goldsmith build ubuntu_2404 --bundle /etc/goldsmith/bundle --quiet',
     );
     expect(bundle.images.find((i) => i.name === 'almalinux9_vgpu')!.runnerConfig).toMatchObject({
       template: 'nv_vgpu',

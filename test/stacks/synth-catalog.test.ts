@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { synthCatalog } from '../../synth/synth';
 import { main } from '../../bin/app';
 import { makeCatalog, makeEnvironment } from '../fixtures/model';
@@ -116,6 +117,24 @@ describe('synthCatalog', () => {
     expect(() => synthCatalog(broken, outdir)).toThrow();
     expect(fs.existsSync(outdir)).toBe(false);
     expect(fs.readdirSync(path.join(work, 'nested'))).toEqual([]);
+  });
+});
+
+describe('synth as a process', () => {
+  test('synth of the bundled catalog prints nothing, not even a deprecation warning (Node 22 flags util.isArray)', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-synth-proc-'));
+    try {
+      const repo = path.resolve(__dirname, '../..');
+      const r = spawnSync(
+        process.execPath,
+        ['-r', path.join(repo, 'test/runner/register-ts.js'), path.join(repo, 'bin/app.ts')],
+        { cwd: repo, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: path.join(out, 'cdktf.out'), CHECKPOINT_DISABLE: '1' } },
+      );
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect(fs.readdirSync(path.join(out, 'cdktf.out', 'stacks')).sort()).toEqual(['bgo', 'osl', 'test01', 'test02']);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

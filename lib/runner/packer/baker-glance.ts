@@ -1,12 +1,13 @@
-// The OpenStack side of a bake: Glance of the image's cloud and the network name → id lookup
-// (packer's openstack builder takes network UUIDs; the bundle names the network). A name is
-// resolved through Neutron of the same Keystone catalog before anything is created; exactly one
-// network of that name must be visible. A UUID is passed through.
+// The OpenStack side of a bake: Glance of the image's cloud, Nova (the build's keypair) and the
+// network name → id lookup (packer's openstack builder takes network UUIDs; the bundle names the
+// network). A name is resolved through Neutron of the same Keystone catalog before anything is
+// created; exactly one network of that name must be visible. A UUID is passed through.
 import { oneLine } from '../../common';
 import type { RunnerConfig } from '../../contract';
 import type { GlanceClient } from '../../openstack/glance';
 import { isUuid } from '../../openstack/neutron';
 import { Cancelled, raceAbort } from './abort';
+import type { BakerNova } from './build-keypair';
 
 /** The Glance calls the baker makes (GlanceClient has them; tests may pass any implementation). */
 export type BakerGlance = Pick<
@@ -20,22 +21,32 @@ export type NetworkIdResolver = (config: RunnerConfig, name: string, signal: Abo
 /** A Glance client, or a factory called once per bake with the image's runner config. */
 export type BakerGlanceSource = BakerGlance | ((config: RunnerConfig) => BakerGlance | Promise<BakerGlance>);
 
-/** Glance and the network resolver: the given ones, or both from one session of the image's cloud. */
+/** A Nova client, or a factory called once per bake with the image's runner config. */
+export type BakerNovaSource = BakerNova | ((config: RunnerConfig) => BakerNova | Promise<BakerNova>);
+
+/**
+ * Glance, Nova and the network resolver: the given ones, or all from one session of the image's
+ * cloud. A given Glance needs a given Nova (a test double of Glance has no Keystone catalog).
+ */
 export async function openStackFor(
   config: RunnerConfig,
   given: BakerGlanceSource | undefined,
   networkId: NetworkIdResolver | undefined,
-): Promise<{ glance: BakerGlance; networkId?: NetworkIdResolver }> {
+  givenNova?: BakerNovaSource,
+): Promise<{ glance: BakerGlance; nova: BakerNova; networkId?: NetworkIdResolver }> {
   try {
     if (given === undefined) {
       const { openStackSession } = await import('../../openstack');
       const session = openStackSession(config.cloud, config.region);
       const glance = await session.glance();
-      return { glance, networkId: networkId ?? ((_c, name, signal) => session.networkId(name, { signal })) };
+      const nova = givenNova === undefined ? await session.nova() : typeof givenNova === 'function' ? await givenNova(config) : givenNova;
+      return { glance, nova, networkId: networkId ?? ((_c, name, signal) => session.networkId(name, { signal })) };
     }
-    return { glance: typeof given === 'function' ? await given(config) : given, networkId };
+    if (givenNova === undefined) throw new Error('a Nova client must be given with the Glance client (the build keypair)');
+    const nova = typeof givenNova === 'function' ? await givenNova(config) : givenNova;
+    return { glance: typeof given === 'function' ? await given(config) : given, nova, networkId };
   } catch (e) {
-    throw new Error(`cannot reach Glance of cloud ${config.cloud} (${config.region}): ${oneLine(e)}`);
+    throw new Error(`cannot reach Glance and Nova of cloud ${config.cloud} (${config.region}): ${oneLine(e)}`);
   }
 }
 

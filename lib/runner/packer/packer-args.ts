@@ -1,6 +1,9 @@
 // The command line and environment of `packer build`: runner-config packer_vars as `-var`
-// arguments (never a shell string), checked so that packer cannot expand them.
-import type { RunnerConfig } from '../../contract';
+// arguments (never a shell string), checked so that packer cannot expand them. Site settings and
+// secrets never go on the command line (which every user of the builder sees in ps): they are in
+// packer's environment as GOLDSMITH_SITE_<NAME>, which the template's `{{env}}` defaults read.
+import { SITE_ENV_PREFIX, type RunnerConfig } from '../../contract';
+import type { SiteValues } from '../site-values';
 
 const PACKER_VAR_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -18,17 +21,27 @@ export function checkPackerVars(vars: Readonly<Record<string, string | number | 
   }
 }
 
+/** The variables the baker owns: names and paths only, never key material or site values. */
+export interface BakerOwnedVars {
+  readonly sourceImage: string;
+  readonly imageName: string;
+  readonly manifestPath: string;
+  /** The resolved network id (replaces packer_vars.network in place). */
+  readonly network?: string;
+  /** The build's Nova keypair (`ssh_keypair_name`). */
+  readonly sshKeypairName?: string;
+  /** Its private key file in the work directory (`ssh_private_key_file`). */
+  readonly sshPrivateKeyFile?: string;
+}
+
 /**
- * The `packer build` argument list (without the binary): runner-config packer_vars, then the three
- * variables the baker owns (source_image, image_name, manifest_path), which replace packer_vars
- * entries of the same name (those are never passed); each variable once, in that order; the
- * template last. `own.network` (the resolved network id) replaces packer_vars.network in place.
+ * The `packer build` argument list (without the binary): runner-config packer_vars, then the
+ * variables the baker owns (source_image, image_name, manifest_path, ssh_keypair_name,
+ * ssh_private_key_file), which replace packer_vars entries of the same name (those are never
+ * passed); each variable once, in that order; the template last. `own.network` (the resolved
+ * network id) replaces packer_vars.network in place.
  */
-export function packerBuildArgs(
-  config: RunnerConfig,
-  own: { sourceImage: string; imageName: string; manifestPath: string; network?: string },
-  templateFile: string,
-): string[] {
+export function packerBuildArgs(config: RunnerConfig, own: BakerOwnedVars, templateFile: string): string[] {
   const vars = new Map<string, string>();
   for (const [k, v] of Object.entries(config.packer_vars)) vars.set(k, String(v));
   if (own.network !== undefined) vars.set('network', own.network);
@@ -36,6 +49,8 @@ export function packerBuildArgs(
     ['source_image', own.sourceImage],
     ['image_name', own.imageName],
     ['manifest_path', own.manifestPath],
+    ...(own.sshKeypairName !== undefined ? [['ssh_keypair_name', own.sshKeypairName] as [string, string]] : []),
+    ...(own.sshPrivateKeyFile !== undefined ? [['ssh_private_key_file', own.sshPrivateKeyFile] as [string, string]] : []),
   ];
   for (const [k] of owned) vars.delete(k);
   for (const [k, v] of owned) vars.set(k, v);
@@ -46,13 +61,22 @@ export function packerBuildArgs(
   return args;
 }
 
-/** Environment of packer: the base plus the cloud selection and no colour, no checkpoint calls. */
-export function packerEnv(config: RunnerConfig, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * Environment of packer: the base (without any GOLDSMITH_SITE_* of its own: only the env file
+ * counts) plus the cloud selection, no colour, no checkpoint calls, the site values as
+ * GOLDSMITH_SITE_<NAME>, and `tmpDir` as TMPDIR (packer writes each env var file there before
+ * uploading it: the build's private work directory, not the builder's /tmp).
+ */
+export function packerEnv(config: RunnerConfig, base: NodeJS.ProcessEnv, site: { values?: SiteValues; tmpDir?: string } = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!k.startsWith(SITE_ENV_PREFIX)) env[k] = v;
   return {
-    ...base,
+    ...env,
     OS_CLOUD: config.cloud,
     OS_REGION_NAME: config.region,
     PACKER_NO_COLOR: '1',
     CHECKPOINT_DISABLE: '1',
+    ...(site.tmpDir !== undefined ? { TMPDIR: site.tmpDir } : {}),
+    ...(site.values?.env(SITE_ENV_PREFIX) ?? {}),
   };
 }

@@ -46,6 +46,7 @@ export async function runPackerBuild(
     killGraceMs: limits.killGraceMs,
     keepLines: 200,
     failureDetail: packerErrorLine,
+    ...(req.siteValues ? { redact: (line: string) => req.siteValues!.redact(line) } : {}),
   });
   req.log('packer build finished');
 }

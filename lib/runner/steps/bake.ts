@@ -20,7 +20,8 @@ export const bakeStep: BuildStep = {
     const bakeDeadline = deadline(config.timeouts_s.packer * 1000, run.signal);
     let baked: BakeResult;
     try {
-      baked = await bakeWithin(run.options.baker, { config, sourceFile: run.sourceFile!, workDir: run.workDir, log: run.log, signal: bakeDeadline.signal }, () =>
+      const req = { config, sourceFile: run.sourceFile!, workDir: run.workDir, log: run.log, signal: bakeDeadline.signal, siteValues: run.siteValues };
+      baked = await bakeWithin(run.options.baker, req, () =>
         bakeDeadline.timedOut ? `timed out after ${config.timeouts_s.packer} s` : 'cancelled',
       );
     } finally {

@@ -28,11 +28,13 @@ export const pruneStep: BuildStep = {
   name: 'prune',
   describe: ({ config, started }) => {
     const base = newBuildBase(config.paths.store, config.image, started);
-    return [`would keep the ${config.output.keep_builds} newest builds${describePrune(config, base)}`];
+    const promoted = config.output.keep_files.length ? ` and the ${config.output.keep_files.length} files releases name` : '';
+    return [`would keep the ${config.output.keep_builds} newest builds${promoted}${describePrune(config, base)}`];
   },
   run: async (run) => {
     const { config } = run;
-    const removed = pruneBuilds(config.paths.store, config.image, config.output.keep_builds, parseBuildName(config.image, run.stored!.file)!.base);
+    const base = parseBuildName(config.image, run.stored!.file)!.base;
+    const removed = pruneBuilds(config.paths.store, config.image, config.output.keep_builds, base, config.output.keep_files);
     return { detail: removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove' };
   },
 };
@@ -41,7 +43,7 @@ export const pruneStep: BuildStep = {
 function describePrune(config: RunnerConfig, newBase: string): string {
   let drop: string[];
   try {
-    drop = planPrune(config.paths.store, config.image, config.output.keep_builds, newBase, newBase).map((b) => b.base);
+    drop = planPrune(config.paths.store, config.image, config.output.keep_builds, newBase, config.output.keep_files, newBase).map((b) => b.base);
   } catch {
     return '';
   }

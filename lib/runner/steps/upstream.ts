@@ -1,15 +1,16 @@
-// fetch-checksum and download: the upstream file, verified against the upstream checksum file
-// (images with a no-checksum waiver skip fetch-checksum and are not verified).
+// fetch-checksum and download: the upstream file, verified against the upstream checksum file or
+// the checksum pinned in the catalog (images with a no-checksum waiver skip fetch-checksum and are
+// not verified). Once the checksum is known, the rebuild decision says whether the build goes on.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunnerConfig } from '../../contract';
+import { periodName, type RunnerChecksumAlgorithm, type RunnerConfig } from '../../contract';
 import { amendReport, type BuildRun, type BuildStep, type StepOutcome } from '../build-step';
 import { findChecksum } from '../checksum';
 import { inspectImage } from '../convert';
 import { sniffFormat } from '../disk-format';
 import { downloadFile, fetchText } from '../download';
 import { rmQuiet } from '../files';
-import { artifactOf, unchangedSince } from '../last-success';
+import { artifactOf, decideRebuild } from '../last-success';
 import { lastSuccessFile, readLastSuccess } from '../report';
 
 const CHECKSUM_FETCH_TIMEOUT_MS = 60_000;
@@ -20,30 +21,55 @@ function hasChecksumFile(config: RunnerConfig): boolean {
   return config.upstream.checksum_file !== undefined && config.upstream.algorithm !== undefined;
 }
 
-/** Ends the build as unchanged when `checksum` and the fingerprint equal the last success. */
-function stopIfUnchanged(run: BuildRun, checksum: string, what: string): StepOutcome | undefined {
-  const last = unchangedSince(run.config, checksum, run.options.force ?? false, run.log);
-  if (!last) return undefined;
-  run.log(`unchanged: ${what} and fingerprint equal build ${last.build_id} (${last.file}); nothing to do`);
-  amendReport(run, { artifact: artifactOf(run.config, last) });
+/** The checksum is known before the download: from the checksum file or pinned in the catalog. */
+function hasChecksum(config: RunnerConfig): boolean {
+  return hasChecksumFile(config) || config.upstream.checksum !== undefined;
+}
+
+/** Records why the build goes on, or ends it as unchanged (the reason in the report and the log). */
+function decide(run: BuildRun, checksum: string): StepOutcome | undefined {
+  const decision = decideRebuild(run.config, checksum, run.options.force ?? false, run.started);
+  amendReport(run, { reason: decision.reason });
+  if (decision.build) {
+    run.log(`building: ${decision.reason.detail}`);
+    return undefined;
+  }
+  run.log(`unchanged: ${decision.reason.detail}; nothing to do`);
+  amendReport(run, { artifact: artifactOf(run.config, decision.last) });
   return { unchanged: true };
+}
+
+function describeDecision({ config, options }: { config: RunnerConfig; options: { force?: boolean } }): string {
+  const last = readLastSuccess(config.paths.state, config.image);
+  if (options.force) return 'would build (--force)';
+  if (!last) return `no successful build recorded in ${lastSuccessFile(config.paths.state, config.image)}: would build`;
+  const policy =
+    config.rebuild.policy === 'periodic'
+      ? `and build ${last.build_id} ran in the current ${periodName(config.rebuild.slot)} period (else a periodic rebuild for patches)`
+      : '(policy on_change)';
+  return `would stop as unchanged if it equals ${last.upstream_checksum}, fingerprint ${config.fingerprint.slice(0, 12)}… equals build ${last.build_id} ${policy}`;
 }
 
 export const fetchChecksumStep: BuildStep = {
   name: 'fetch-checksum',
-  appliesTo: hasChecksumFile,
-  describe: ({ config, options }) => {
-    const up = config.upstream;
-    const last = readLastSuccess(config.paths.state, config.image);
+  appliesTo: hasChecksum,
+  describe: (plan) => {
+    const up = plan.config.upstream;
     return [
-      `would fetch ${up.url + up.checksum_file} and take the ${up.algorithm} entry for exactly ${up.file}`,
-      last
-        ? `would stop as unchanged if it equals ${last.upstream_checksum} and fingerprint ${config.fingerprint.slice(0, 12)}… equals build ${last.build_id}${options.force ? ' (but --force rebuilds)' : ''}`
-        : `no successful build recorded in ${lastSuccessFile(config.paths.state, config.image)}: would build`,
+      up.checksum !== undefined
+        ? `the checksum is pinned in the catalog: ${up.checksum} (nothing to fetch)`
+        : `would fetch ${up.url + up.checksum_file} and take the ${up.algorithm} entry for exactly ${up.file}`,
+      describeDecision(plan),
     ];
   },
   run: async (run) => {
     const up = run.config.upstream;
+    if (up.checksum !== undefined) {
+      run.expectedChecksum = up.checksum.slice(up.checksum.indexOf(':') + 1);
+      amendReport(run, { upstream: { ...run.report.upstream, checksum: up.checksum } });
+      run.log(`upstream ${up.file} ${up.checksum} (pinned)`);
+      return { detail: `${up.checksum} (pinned)`, ...decide(run, up.checksum) };
+    }
     const algorithm = up.algorithm!;
     const url = up.url + up.checksum_file!;
     const text = await fetchText(url, {
@@ -58,22 +84,22 @@ export const fetchChecksumStep: BuildStep = {
     const checksum = `${algorithm}:${run.expectedChecksum}`;
     amendReport(run, { upstream: { ...run.report.upstream, checksum } });
     run.log(`upstream ${up.file} ${checksum}`);
-    return { detail: checksum, ...stopIfUnchanged(run, checksum, 'upstream checksum') };
+    return { detail: checksum, ...decide(run, checksum) };
   },
 };
 
 export const downloadStep: BuildStep = {
   name: 'download',
   describe: ({ config, workDir }) => [
-    ...(hasChecksumFile(config) ? [] : ['no checksum file (waiver): the download would not be verified']),
+    ...(hasChecksum(config) ? [] : ['no checksum (waiver): the download would not be verified']),
     `would download ${config.upstream.url + config.upstream.file} into ${workDir} (timeout ${config.timeouts_s.download} s, 3 attempts)`,
   ],
   run: async (run) => {
     const { config, options } = run;
     const up = config.upstream;
     const expected = run.expectedChecksum;
-    if (expected === undefined) run.log('no upstream checksum file (no_checksum_waiver): the download is not verified');
-    const algorithm = up.algorithm ?? 'sha256';
+    if (expected === undefined) run.log('no upstream checksum (no_checksum_waiver): the download is not verified');
+    const algorithm = up.algorithm ?? pinnedAlgorithm(up.checksum) ?? 'sha256';
     const partial = path.join(run.workDir, '.download.tmp');
     const r = await downloadFile(up.url + up.file, partial, {
       fetch: options.fetch,
@@ -97,10 +123,14 @@ export const downloadStep: BuildStep = {
     const finalUrl = r.finalUrl !== up.url + up.file ? { final_url: r.finalUrl } : {};
     amendReport(run, { upstream: { ...run.report.upstream, ...finalUrl, checksum: `${algorithm}:${digest}`, size_bytes: r.bytes } });
     const detail = `${r.bytes} bytes, ${algorithm}:${digest}${expected !== undefined ? ' verified' : ' (unverified)'}`;
-    const unchanged = expected === undefined ? stopIfUnchanged(run, `${algorithm}:${digest}`, 'downloaded file') : undefined;
+    const unchanged = expected === undefined ? decide(run, `${algorithm}:${digest}`) : undefined;
     return { detail, ...unchanged };
   },
 };
+
+function pinnedAlgorithm(checksum: string | undefined): RunnerChecksumAlgorithm | undefined {
+  return checksum === undefined ? undefined : (checksum.slice(0, checksum.indexOf(':')) as RunnerChecksumAlgorithm);
+}
 
 /**
  * The upstream file must be a self-contained qcow2 or raw image (ISOs are raw): never text (an
