@@ -229,6 +229,18 @@ describe('runnerConfigFor', () => {
     expect(win.output).toEqual({ disk_format: 'raw', compression: 'none', keep_builds: 1, keep_files: [] });
   });
 
+  test('the efi flag alone decides the build VM firmware: an image published as UEFI but built with BIOS (centosstream9)', () => {
+    const tsha = sha256Hex(DEFAULT_TEMPLATE_JSON);
+    const bios = image('centosstream9', { efi: false, properties: { hw_firmware_type: 'uefi', hw_machine_type: 'q35', os_type: 'linux' } });
+    const config = runnerConfigFor(bios, { ...ENV, images: ['centosstream9'] }, { name: 'default', file: 'templates/default.json', sha256: tsha }, {});
+    expect(config.source_image).toEqual({
+      min_ram_mb: 768,
+      min_disk_gb: 8,
+      efi: false,
+      properties: { hw_disk_bus: 'scsi', hw_machine_type: 'q35', hw_rng_model: 'virtio', hw_scsi_model: 'virtio-scsi' },
+    });
+  });
+
   test('rejects inconsistent input', () => {
     const t = { name: 'default', file: 'templates/default.json', sha256: sha256Hex('x') };
     expect(() => runnerConfigFor(image('debian12'), ENV, t, {})).toThrow(
