@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import type { Catalog } from '../lib/catalog/model';
 import { EnvironmentStack } from '../stacks/environment-stack';
-import { writeFilesInBackground, writeFilesSync, type FileJob } from './file-writer';
+import { writeFilesInBackground, writeFilesSync, type BackgroundWrite, type FileJob } from './file-writer';
 import { bundleJobs } from './write-bundle';
 
 export interface SynthResult {
@@ -62,7 +62,13 @@ export function synthCatalog(catalog: Catalog, outdir: string, options: SynthOpt
       const bundle = stack.builderBundle();
       if (bundle) jobs.push(...bundleJobs(path.join(staging, 'stacks', stack.environment.name, 'builder'), bundle));
     }
-    const background = jobs.length >= (options.backgroundWriteMinFiles ?? BACKGROUND_WRITE_MIN_FILES) ? writeFilesInBackground(jobs) : undefined;
+    let background: BackgroundWrite | undefined;
+    if (jobs.length >= (options.backgroundWriteMinFiles ?? BACKGROUND_WRITE_MIN_FILES)) {
+      // cdktf creates each stack directory with a plain (non-recursive) mkdir after checking that it
+      // is missing: made here first, the worker's recursive mkdirs below them cannot race it.
+      for (const stack of stacks) fs.mkdirSync(path.join(staging, 'stacks', stack.environment.name), { recursive: true });
+      background = writeFilesInBackground(jobs);
+    }
     let synthError: unknown;
     try {
       app.synth();

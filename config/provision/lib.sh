@@ -183,7 +183,7 @@ gs_check_url() {
 gs_download() {
   local url="$1" dest="$2"
   printf 'url = "%s"\n' "$url" |
-    curl -fsSL --retry 3 --retry-delay 5 --proto '=https,http,file' --proto-redir '=https' \
+    curl -fsSL --retry 3 --retry-delay 5 --connect-timeout 30 --max-time 1800 --proto '=https,http,file' --proto-redir '=https' \
       -o "$dest" -K - ||
     gs_die "download to $dest failed"
 }

@@ -32,7 +32,7 @@ cat >/usr/local/sbin/report_wrapper <<WRAPPER
 #!/bin/bash
 # goldsmith: downloads and runs NREC's report client (managed by goldsmith's report.sh)
 set -euo pipefail
-curl -fsS --retry 3 --proto '=https' -o /usr/local/sbin/report.new '${client_url}'
+curl -fsS --retry 3 --connect-timeout 30 --max-time 300 --proto '=https' -o /usr/local/sbin/report.new '${client_url}'
 chmod 0755 /usr/local/sbin/report.new
 mv -f /usr/local/sbin/report.new /usr/local/sbin/report
 exec /usr/local/sbin/report
@@ -49,6 +49,7 @@ After=network-online.target
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/report_wrapper
+TimeoutStartSec=30min
 UNIT
 
 cat >/etc/systemd/system/report.timer <<'UNIT'

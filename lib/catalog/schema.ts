@@ -3,7 +3,7 @@
 // between files, duplicate names, owner mappings) live in cross-checks.ts, defaults in build-model.ts.
 // Messages are lower-case, one line, and say what is expected and what was found.
 import { z } from 'zod';
-import { ENVIRONMENT_NAME, IMAGE_NAME, SCRIPT_NAME, SITE_VARIABLE_NAME, siteVariableNameProblem, TEMPLATE_NAME } from '../contract';
+import { ENVIRONMENT_NAME, IMAGE_NAME, RebuildPolicySchema, SCRIPT_NAME, SITE_VARIABLE_NAME, siteVariableNameProblem, TEMPLATE_NAME } from '../contract';
 import { cidrListProblems } from './cidr';
 import { goldName, outdatedName } from '../contract/glance-names';
 export { cidrProblem } from './cidr';
@@ -217,7 +217,7 @@ const UserName = named(USER_NAME, 'user name', 'use A-Z, a-z, 0-9, _ and - (not 
 
 /** Mail addresses for cron's MAILTO: `user@host`, comma-separated, no spaces or template syntax. */
 const MailTo = checked((v) =>
-  v.split(',').every((a) => /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(a))
+  v.split(',').every((a) => /^[A-Za-z0-9._%+][A-Za-z0-9._%+-]*@[A-Za-z0-9][A-Za-z0-9.-]*$/.test(a))
     ? undefined
     : `must be one or more mail addresses user@host, comma-separated without spaces, got \`${v}\``,
 );
@@ -226,12 +226,6 @@ const MailTo = checked((v) =>
 const Properties = z.record(checked(propertyKeyProblem), z.string());
 
 export const ChecksumAlgorithmSchema = z.enum(['sha256', 'sha512', 'md5']);
-/**
- * When an image is rebuilt although upstream and template are unchanged: `periodic` once per
- * schedule period (weekly, or monthly for a week_of_month schedule) so every period's build carries
- * its patches; `on_change` never (only an upstream or template change, or --force, builds).
- */
-const RebuildSchema = z.enum(['periodic', 'on_change']);
 export const VisibilitySchema = z.enum(['public', 'private', 'shared', 'community']);
 export const DiskFormatSchema = z.enum(['qcow2', 'raw']);
 export const CompressionSchema = z.enum(['zlib', 'zstd', 'none']);
@@ -259,8 +253,8 @@ export const ImageDefaultsSchema = strict({
   disk_format: DiskFormatSchema.optional(),
   /** Default "default". */
   template: Text.optional(),
-  /** Default periodic. */
-  rebuild: RebuildSchema.optional(),
+  /** Default periodic: once per schedule period (patches), else only on an upstream or template change (docs/catalog.md). */
+  rebuild: RebuildPolicySchema.optional(),
 });
 
 export const DefaultsFileSchema = strict({
@@ -349,6 +343,13 @@ export const UpstreamSchema = strict({
   /** Required when neither checksum_file nor checksum is given. */
   no_checksum_waiver: Reason.optional(),
 }).superRefine((u, ctx) => {
+  const http = u.url.startsWith('http:');
+  if (http && u.insecure_http_waiver === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'plain http needs `insecure_http_waiver: "<reason>"` (or use https)' });
+  }
+  if (u.url.startsWith('https:') && u.insecure_http_waiver !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['insecure_http_waiver'], message: 'only allowed with an http:// url' });
+  }
   if (u.checksum !== undefined) {
     if (u.checksum_file !== undefined) ctx.addIssue({ code: 'custom', path: ['checksum'], message: 'only one of `checksum` and `checksum_file`' });
     if (u.no_checksum_waiver !== undefined) {
@@ -356,13 +357,6 @@ export const UpstreamSchema = strict({
     }
     if (u.algorithm !== undefined) ctx.addIssue({ code: 'custom', path: ['algorithm'], message: 'only allowed with `checksum_file` (`checksum` names its own algorithm)' });
     return;
-  }
-  const http = u.url.startsWith('http:');
-  if (http && u.insecure_http_waiver === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['url'], message: 'plain http needs `insecure_http_waiver: "<reason>"` (or use https)' });
-  }
-  if (u.url.startsWith('https:') && u.insecure_http_waiver !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['insecure_http_waiver'], message: 'only allowed with an http:// url' });
   }
   if (u.checksum_file === undefined) {
     if (u.no_checksum_waiver === undefined) {
@@ -440,7 +434,7 @@ export const ImageSchema = strict({
   template: Text.optional(),
   schedule: ScheduleSchema.optional(),
   /** Default from defaults.yaml, else periodic. */
-  rebuild: RebuildSchema.optional(),
+  rebuild: RebuildPolicySchema.optional(),
   keep_outdated: KeepOutdated.optional(),
   keep_builds: KeepBuilds.optional(),
   compression: CompressionSchema.optional(),

@@ -213,7 +213,8 @@ export class GoldImage extends Construct {
     this.runnerConfig = props.build
       ? runnerConfigFor(image!, environment, props.build.template, props.build.scriptsSha, {
           slot: this.cronEntry!,
-          keepFiles: sorted.map((release) => release.file),
+          // The releases Terraform keeps in Glance: their files stay for a re-import (dropped ones leave Glance).
+          keepFiles: kept.map((release) => release.file),
         })
       : undefined;
   }

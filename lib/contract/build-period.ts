@@ -19,20 +19,31 @@ export const BuildSlotSchema = z.strictObject({
 });
 export type BuildSlot = Readonly<z.output<typeof BuildSlotSchema>>;
 
+/**
+ * The slot's time on a calendar day (local time). On the day the clocks spring forward past it
+ * (02:30 does not exist), cron runs the job right after the change: that moment (03:00) is the start.
+ */
+function slotOn(year: number, month: number, day: number, slot: BuildSlot): Date {
+  const at = new Date(year, month, day, slot.hour, slot.minute);
+  if (at.getHours() !== slot.hour || at.getMinutes() !== slot.minute) return new Date(year, month, day, at.getHours(), 0);
+  return at;
+}
+
 /** The n-th `weekday` of the month of `year`/`month` (local time) at the slot's time, or undefined if it has none. */
 function nthWeekday(year: number, month: number, slot: BuildSlot, n: number): Date | undefined {
-  const first = new Date(year, month, 1, slot.hour, slot.minute);
+  const first = new Date(year, month, 1, 12);
   const day = 1 + ((slot.weekday - first.getDay() + 7) % 7) + (n - 1) * 7;
-  const at = new Date(year, month, day, slot.hour, slot.minute);
-  return at.getMonth() === ((month % 12) + 12) % 12 ? at : undefined;
+  const at = slotOn(first.getFullYear(), first.getMonth(), day, slot);
+  return at.getMonth() === first.getMonth() ? at : undefined;
 }
 
 /** The latest scheduled start at or before `now` (local time). */
 export function periodStart(slot: BuildSlot, now: Date): Date {
   if (slot.week_of_month === undefined) {
-    const at = new Date(now.getFullYear(), now.getMonth(), now.getDate() - ((now.getDay() - slot.weekday + 7) % 7), slot.hour, slot.minute);
-    if (at.getTime() > now.getTime()) at.setDate(at.getDate() - 7);
-    return at;
+    // Calendar days, not 24-hour steps: a week with a clock change is not 168 hours long.
+    const day = now.getDate() - ((now.getDay() - slot.weekday + 7) % 7);
+    const at = slotOn(now.getFullYear(), now.getMonth(), day, slot);
+    return at.getTime() <= now.getTime() ? at : slotOn(now.getFullYear(), now.getMonth(), day - 7, slot);
   }
   // Months without a 5th such weekday have no slot: look back until one has (at most a few months).
   for (let back = 0; back < 14; back++) {
@@ -45,9 +56,8 @@ export function periodStart(slot: BuildSlot, now: Date): Date {
 /** The first scheduled start after `now` (local time). */
 export function nextPeriodStart(slot: BuildSlot, now: Date): Date {
   if (slot.week_of_month === undefined) {
-    const at = periodStart(slot, now);
-    at.setDate(at.getDate() + 7);
-    return at;
+    const start = periodStart(slot, now);
+    return slotOn(start.getFullYear(), start.getMonth(), start.getDate() + 7, slot);
   }
   for (let ahead = 0; ahead < 14; ahead++) {
     const at = nthWeekday(now.getFullYear(), now.getMonth() + ahead, slot, slot.week_of_month);

@@ -3,7 +3,7 @@
 // Windows: an ISO build by packer-windows on a controller, driven over ssh by the command.
 //
 // Contract with the command (all paths absolute):
-//   GOLDSMITH_IMAGE          the image name (e.g. windows_2022)
+//   GOLDSMITH_IMAGE          the image name (e.g. winsrv_2022)
 //   GOLDSMITH_ENVIRONMENT    the environment (e.g. bgo)
 //   GOLDSMITH_SOURCE_FILE    the downloaded, checksum-verified upstream file (e.g. the ISO)
 //   GOLDSMITH_ARTIFACT_FILE  where the command must write the built disk image (any format qemu-img

@@ -26,5 +26,5 @@ export { reportFile, lastSuccessFile, pruneLogs, KEEP_LOGS, type RunReport } fro
 export { sniffFormat, assertFormat, assertNoExternalFiles, type SniffedFormat } from './disk-format';
 export { PackerBaker } from './packer';
 export { readSiteEnv, SiteEnvError, MAX_SITE_ENV_BYTES, type RunnerSiteEnv, type SiteEnvRead } from './site-env';
-export { SiteValues, NO_SITE_VALUES, REDACTED } from './site-values';
+export { SiteValues, REDACTED } from './site-values';
 export { ExternalBaker } from './external-baker';

@@ -61,7 +61,7 @@ function readChecked(file: string, uid: number): Buffer | undefined {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new SiteEnvError(`${where} is not a regular file`);
-    if (st.uid !== 0 && st.uid !== uid) throw new SiteEnvError(`${where} is owned by uid ${st.uid}: it must be owned by root`);
+    if (st.uid !== 0 && st.uid !== uid) throw new SiteEnvError(`${where} is owned by uid ${st.uid}: it must be owned by root (or the runner's own user)`);
     if ((st.mode & 0o022) !== 0) throw new SiteEnvError(`${where} is group- or world-writable (mode ${octal(st.mode)}): make it 0640`);
     if ((st.mode & 0o004) !== 0) throw new SiteEnvError(`${where} is world-readable (mode ${octal(st.mode)}): make it 0640`);
     if (st.size > MAX_SITE_ENV_BYTES) throw new SiteEnvError(`${where} is larger than ${MAX_SITE_ENV_BYTES / 1024} KiB`);

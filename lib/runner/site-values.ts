@@ -56,6 +56,3 @@ export class SiteValues {
     return this.toString();
   }
 }
-
-/** No site variables. */
-export const NO_SITE_VALUES = new SiteValues(new Map());

@@ -89,6 +89,12 @@ describe('synthesized builder bundles', () => {
     expect(fs.existsSync(path.join(out, 'stacks', 'test02', 'builder', 'images', 'winsrv_2025.json'))).toBe(false);
   });
 
+  test('keep_files: the files of the releases Terraform keeps in Glance, not those retention dropped', () => {
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'bgo', 'builder', 'images', 'ubuntu_2404.json'), 'utf8'));
+    // config/builds/bgo.yaml: four releases, keep_outdated 2 -> GOLD + 2 Outdated stay, 20260805 is dropped
+    expect(config.output.keep_files).toEqual(['ubuntu_2404-20260902.qcow2', 'ubuntu_2404-20261007.qcow2', 'ubuntu_2404-20261104.qcow2']);
+  });
+
   test('no credential-like key or value in any bundle file or stack', () => {
     const secret = /password|secret|token|application_credential|access_key/i;
     // Declared site variable names (NVIDIA_CLIENT_CONFIG_TOKEN_URL) appear in runner configs and

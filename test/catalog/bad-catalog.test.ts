@@ -307,6 +307,17 @@ describe('bad catalogs: every problem, one exact line each', () => {
     ]);
   });
 
+  test('a pinned checksum does not waive the plain-http rule', () => {
+    patch('images/vgpu.yaml', (d) => {
+      delete d.images.rocky_9.upstream.no_checksum_waiver;
+      d.images.rocky_9.upstream.checksum = `sha256:${'a'.repeat(64)}`;
+      d.images.rocky_9.upstream.url = String(d.images.rocky_9.upstream.url).replace(/^https:/, 'http:');
+    });
+    expect(problems()).toEqual([
+      `${VGPU}:6:7: images.rocky_9.upstream.url: plain http needs \`insecure_http_waiver: "<reason>"\` (or use https)`,
+    ]);
+  });
+
   test('rebuild is periodic or on_change; mailto holds mail addresses', () => {
     patch('images/gold.yaml', (d) => {
       d.images.ubuntu_2404.rebuild = 'weekly';

@@ -182,11 +182,12 @@ After=network-online.target
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/report_wrapper
+TimeoutStartSec=30min
 `;
 const reportWrapper = (platform: string, major: string) => `#!/bin/bash
 # goldsmith: downloads and runs NREC's report client (managed by goldsmith's report.sh)
 set -euo pipefail
-curl -fsS --retry 3 --proto '=https' -o /usr/local/sbin/report.new '${REPORT_URL}/downloads/${platform}/${major}/v1/report'
+curl -fsS --retry 3 --connect-timeout 30 --max-time 300 --proto '=https' -o /usr/local/sbin/report.new '${REPORT_URL}/downloads/${platform}/${major}/v1/report'
 chmod 0755 /usr/local/sbin/report.new
 mv -f /usr/local/sbin/report.new /usr/local/sbin/report
 exec /usr/local/sbin/report

@@ -1,9 +1,10 @@
 // When a build runs although nothing upstream changed (issue: patches every period), and why the
 // report says it ran or did not. Real qemu-img, a real loopback HTTP server, the fake baker.
+// Times are the builder's local time (as cron's); build ids are UTC stamps: any TZ passes.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { runBuild } from '../../lib/runner';
+import { buildId, runBuild } from '../../lib/runner';
 import { describeWithTools } from '../support/tools';
 import { FakeBaker } from './fake-baker';
 import { createFixture, IMAGE, readReport, runOptions, sha256, type Fixture } from './fixture';
@@ -42,7 +43,7 @@ describeWithTools(['qemu-img'], 'rebuild policy', () => {
     expect([retry.report.result, retry.baked, retry.downloads]).toEqual(['unchanged', 0, 1]);
     expect(retry.report.reason).toEqual({
       code: 'same_period',
-      detail: `build 20261124T133000Z already ran in this period (since 2026-11-24 13:30) with the same upstream and template; next period 2026-12-01 13:30`,
+      detail: `build ${buildId(local(24, 13, 30))} already ran in this period (since 2026-11-24 13:30) with the same upstream and template; next period 2026-12-01 13:30`,
     });
     expect(readReport(fx).steps.map((s) => s.name)).toEqual(['prepare', 'fetch-checksum']);
   });
@@ -56,7 +57,7 @@ describeWithTools(['qemu-img'], 'rebuild policy', () => {
     expect([next.report.result, next.baked, next.downloads]).toEqual(['success', 1, 2]);
     expect(next.report.reason).toEqual({
       code: 'periodic',
-      detail: 'weekly rebuild for patches: the period began 2026-12-01 13:30, build 20261124T133000Z is older',
+      detail: `weekly rebuild for patches: the period began 2026-12-01 13:30, build ${buildId(local(24, 13, 30))} is older`,
     });
   });
 
@@ -67,7 +68,7 @@ describeWithTools(['qemu-img'], 'rebuild policy', () => {
     expect([later.report.result, later.baked, later.downloads]).toEqual(['unchanged', 0, 1]);
     expect(later.report.reason).toEqual({
       code: 'no_change',
-      detail: 'upstream and template unchanged since build 20261124T133000Z (policy on_change)',
+      detail: `upstream and template unchanged since build ${buildId(local(24, 13, 30))} (policy on_change)`,
     });
   });
 
@@ -82,7 +83,7 @@ describeWithTools(['qemu-img'], 'rebuild policy', () => {
       'success',
       {
         code: 'upstream_changed',
-        detail: `upstream changed since build 20261124T133000Z (${oldChecksum} → sha256:${sha256(fx.upstream)})`,
+        detail: `upstream changed since build ${buildId(local(24, 13, 30))} (${oldChecksum} → sha256:${sha256(fx.upstream)})`,
       },
     ]);
 
@@ -93,11 +94,11 @@ describeWithTools(['qemu-img'], 'rebuild policy', () => {
     const template = await build(local(24, 16, 0));
     expect([template.report.result, template.report.reason]).toEqual([
       'success',
-      { code: 'template_changed', detail: 'template, scripts or build settings changed since build 20261124T150000Z' },
+      { code: 'template_changed', detail: `template, scripts or build settings changed since build ${buildId(local(24, 15, 0))}` },
     ]);
 
     const forced = await build(local(24, 17, 0), { force: true });
-    expect([forced.report.result, forced.report.reason]).toEqual(['success', { code: 'forced', detail: '--force (last build 20261124T160000Z)' }]);
+    expect([forced.report.result, forced.report.reason]).toEqual(['success', { code: 'forced', detail: `--force (last build ${buildId(local(24, 16, 0))})` }]);
   });
 
   test('monthly slot (2nd wednesday, after Patch Tuesday): one build a month', async () => {
@@ -108,7 +109,7 @@ describeWithTools(['qemu-img'], 'rebuild policy', () => {
     const december = await build(new Date(2026, 11, 9, 6, 0));
     expect([december.report.result, december.report.reason?.detail]).toEqual([
       'success',
-      'monthly rebuild for patches: the period began 2026-12-09 06:00, build 20261111T060000Z is older',
+      `monthly rebuild for patches: the period began 2026-12-09 06:00, build ${buildId(new Date(2026, 10, 11, 6, 0))} is older`,
     ]);
   });
 

@@ -172,9 +172,9 @@ describe('the file must be private', () => {
     const f = write(GOOD, 0o640);
     if (UID === 0) {
       fs.chownSync(f, 12345, 0);
-      expect(errorOf(() => readSiteEnv(siteEnv(NV), 'nv_vgpu', 0))).toBe(`site env file ${f} is owned by uid 12345: it must be owned by root`);
+      expect(errorOf(() => readSiteEnv(siteEnv(NV), 'nv_vgpu', 0))).toBe(`site env file ${f} is owned by uid 12345: it must be owned by root (or the runner's own user)`);
     } else {
-      expect(errorOf(() => readSiteEnv(siteEnv(NV), 'nv_vgpu', UID + 1))).toBe(`site env file ${f} is owned by uid ${UID}: it must be owned by root`);
+      expect(errorOf(() => readSiteEnv(siteEnv(NV), 'nv_vgpu', UID + 1))).toBe(`site env file ${f} is owned by uid ${UID}: it must be owned by root (or the runner's own user)`);
     }
   });
 
