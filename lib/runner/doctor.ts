@@ -1,5 +1,6 @@
-// What a builder host needs to run `goldsmith build`, checked: `goldsmith doctor` runs every check;
-// the build's prepare step runs those of its own image. One line per problem, never a credential.
+// What a builder host needs to run `goldsmith build`, checked: `goldsmith doctor` runs every check,
+// one line per problem, never a credential. A build's prepare step checks its own image's part
+// itself (qemu-img, directories, env file) and warns on an old Node (nodeVersionProblem).
 import * as fs from 'fs';
 import * as path from 'path';
 import { oneLine } from '../common';
