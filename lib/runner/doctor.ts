@@ -64,7 +64,6 @@ function atLeast(v: readonly number[], min: readonly number[]): boolean {
 
 interface PasswdEntry {
   readonly uid: number;
-  readonly gid: number;
 }
 
 function passwdEntry(file: string, user: string): PasswdEntry | undefined {
@@ -73,8 +72,7 @@ function passwdEntry(file: string, user: string): PasswdEntry | undefined {
     .split('\n')
     .find((l) => l.split(':')[0] === user);
   if (line === undefined) return undefined;
-  const f = line.split(':');
-  return { uid: Number(f[2]), gid: Number(f[3]) };
+  return { uid: Number(line.split(':')[2]) };
 }
 
 function imagesOf(o: DoctorOptions): string[] {

@@ -20,6 +20,7 @@ import {
 } from '../../lib/constructs/packer-template';
 import { generateSshKeyPair } from '../../lib/runner/packer/ssh-key';
 import { describeWithTools } from '../support/tools';
+import { cloudsYaml } from '../support/clouds-yaml';
 
 const SCRIPT_DIR = path.resolve(__dirname, '../../config/provision');
 const CONFIG_DIR = path.resolve(__dirname, '../../config');
@@ -443,19 +444,7 @@ describeWithTools(['packer'], 'packer accepts the templates', () => {
     const clouds = path.join(tmp, 'clouds.yaml');
     fs.writeFileSync(
       clouds,
-      [
-        'clouds:',
-        '  fake:',
-        '    auth:',
-        `      auth_url: ${keystone.url}`,
-        '      username: imagebuilder',
-        '      password: not-a-secret',
-        '      project_name: imagebuilder',
-        '      user_domain_name: Default',
-        '      project_domain_name: Default',
-        '    region_name: bgo',
-        '',
-      ].join('\n'),
+      cloudsYaml('fake', keystone.url, 'imagebuilder', 'not-a-secret'),
     );
     const home = path.join(tmp, 'home');
     fs.mkdirSync(home);

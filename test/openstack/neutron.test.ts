@@ -11,6 +11,7 @@ import { openStackSession } from '../../lib/openstack';
 import { findNetworkId, isUuid, NeutronError, networkV2Url } from '../../lib/openstack/neutron';
 import { PackerBaker, packerBuildArgs, type BakerGlance, type PackerBakerOptions } from '../../lib/runner/packer';
 import { parseRunnerConfig } from '../../lib/contract';
+import { cloudsYaml } from '../support/clouds-yaml';
 
 interface Net {
   id: string;
@@ -172,19 +173,7 @@ describe('OpenStackSession: network endpoint from the same Keystone catalog', ()
     cloudsFile = path.join(dir, 'clouds.yaml');
     fs.writeFileSync(
       cloudsFile,
-      [
-        'clouds:',
-        '  bgo-imagebuilder:',
-        '    auth:',
-        `      auth_url: ${fake.url}/identity`,
-        '      username: builder',
-        '      password: pw',
-        '      project_name: imagebuilder',
-        '      user_domain_name: Default',
-        '      project_domain_name: Default',
-        '    region_name: bgo',
-        '',
-      ].join('\n'),
+      cloudsYaml('bgo-imagebuilder', `${fake.url}/identity`, 'builder', 'pw'),
     );
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { openStackSession } from '../../lib/openstack';
 import { KEYPAIR_NAME, NovaClient, NovaError, novaMessage } from '../../lib/openstack/nova';
 import { FAKE_NOVA_HEADERS, startFakeNova, type FakeNova } from './fake-nova';
+import { cloudsYaml } from '../support/clouds-yaml';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHMlQ6nyK1Xy3AexwcNZiJtnTFOmiPXwlz7jlns2kuTF goldsmith-x';
 
@@ -143,19 +144,7 @@ test('OpenStackSession.nova(): the compute endpoint of the Keystone catalog, wit
     const clouds = path.join(dir, 'clouds.yaml');
     fs.writeFileSync(
       clouds,
-      [
-        'clouds:',
-        '  bgo-imagebuilder:',
-        '    auth:',
-        `      auth_url: http://127.0.0.1:${(keystone.address() as { port: number }).port}`,
-        '      username: builder',
-        '      password: pw',
-        '      project_name: imagebuilder',
-        '      user_domain_name: Default',
-        '      project_domain_name: Default',
-        '    region_name: bgo',
-        '',
-      ].join('\n'),
+      cloudsYaml('bgo-imagebuilder', `http://127.0.0.1:${(keystone.address() as { port: number }).port}`, 'builder', 'pw'),
     );
     const c = await openStackSession('bgo-imagebuilder', 'bgo', { paths: [clouds] }).nova();
     expect(c.endpoint).toBe(nova.endpoint);

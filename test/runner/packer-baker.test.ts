@@ -37,6 +37,7 @@ import { FAKE_NOVA_HEADERS, startFakeNova, type FakeNova } from '../openstack/fa
 import { describeWithGlance } from '../support/glance';
 import { hasTool } from '../support/tools';
 import { errorOf, pidGone } from './fixture';
+import { cloudsYaml } from '../support/clouds-yaml';
 
 const IMAGE = 'testimg';
 const BUILD_ID = '20261125T093000Z';
@@ -737,19 +738,7 @@ describeWithGlance('PackerBaker against a real Glance (packer faked: no Nova her
       const clouds = path.join(tmp, 'clouds.yaml');
       fs.writeFileSync(
         clouds,
-        [
-          'clouds:',
-          '  bgo-imagebuilder:',
-          '    auth:',
-          '      auth_url: http://127.0.0.1:1/v3',
-          '      username: u',
-          '      password: p',
-          '      project_name: p',
-          '      user_domain_name: Default',
-          '      project_domain_name: Default',
-          '    region_name: bgo',
-          '',
-        ].join('\n'),
+        cloudsYaml('bgo-imagebuilder', 'http://127.0.0.1:1/v3', 'u', 'p', 'p'),
       );
       const run = newRun();
       const b = new PackerBaker({
