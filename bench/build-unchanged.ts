@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { qemuImgVersion, runBuild, type BakeRequest, type BakeResult, type ImageBaker, type RunReport as BuildReport } from '../lib/runner';
 import { sha256Hex } from '../lib/common';
-import type { BundleManifest, RunnerConfigInput } from '../lib/contract';
+import type { BundleManifestInput, RunnerConfigInput } from '../lib/contract';
 import type { BenchResult } from './build-convert';
 
 export type { BenchResult } from './build-convert';
@@ -159,7 +159,7 @@ function writeBundle(root: string, baseUrl: string): string {
   fs.writeFileSync(path.join(bundleDir, 'images', `${IMAGE}.json`), configText);
   // The runner refuses files that manifest.json does not record (lib/runner/bundle-verify.ts).
   const sha = sha256Hex;
-  const manifest: BundleManifest = {
+  const manifest: BundleManifestInput = {
     bundle_format: 1,
     environment: 'bench',
     images: [{ name: IMAGE, template: 'default', enabled: false, runner_config_sha256: sha(configText) }],

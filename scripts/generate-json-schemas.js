@@ -24,3 +24,7 @@ function write(dir, files) {
 
 write('catalog', new Map(Object.entries(catalogJsonSchemaFiles())));
 write('bundle', bundleJsonSchemas());
+
+const { diffReportJsonSchema } = require(path.join(root, 'dist/review/index.js'));
+fs.writeFileSync(path.join(root, 'docs', 'ci', 'diff-report.schema.json'), diffReportJsonSchema());
+console.log('wrote docs/ci/diff-report.schema.json');

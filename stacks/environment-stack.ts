@@ -11,7 +11,8 @@ import { BuildSchedule } from '../lib/constructs/build-schedule';
 import { BuildTemplate } from '../lib/constructs/build-template';
 import { canonicalJson, sha256Hex } from '../lib/common';
 import { DEFAULT_RUNNER_PATHS } from '../lib/constructs/runner-config';
-import { bundleImage, type BuilderBundle } from '../lib/constructs/builder-bundle';
+import { bundleImage, releaseStoreFiles, type BuilderBundle } from '../lib/constructs/builder-bundle';
+import { sensuCheckFor, sensuEntityOf } from '../lib/constructs/sensu-check';
 import { TerraformLiteralStrings } from '../lib/terraform/literal-strings';
 
 export interface EnvironmentStackProps {
@@ -27,7 +28,8 @@ export interface EnvironmentStackProps {
   readonly stateBaseDir?: string;
   /**
    * Synthesize the builder side too: the SSH security group of the build VM, the packer
-   * templates, the build schedule and each image's runner config (see {@link builderBundle}).
+   * templates, the build schedule, each image's runner config and monitoring check, and the
+   * builder's Sensu check (see {@link builderBundle}).
    * @default true
    */
   readonly builder?: boolean;
@@ -57,6 +59,8 @@ export class EnvironmentStack extends TerraformStack {
   /** Retired images (recorded releases whose image is gone or not carried), in name order. */
   public readonly retiredImages: readonly GoldImage[];
   private readonly builderParts: BuilderParts | undefined;
+  /** Every image the builds file records that the environment does not carry (also those without releases). */
+  private readonly retiredNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -82,6 +86,7 @@ export class EnvironmentStack extends TerraformStack {
 
     const carriedSet = new Set(carried);
     const retiredNames = [...recorded.keys()].filter((name) => !carriedSet.has(name)).sort();
+    this.retiredNames = retiredNames;
     // Owners of every image this stack manages with its definition (carried or no longer carried).
     const owned = [...carried, ...retiredNames]
       .map((name) => definitions.get(name))
@@ -190,8 +195,17 @@ export class EnvironmentStack extends TerraformStack {
       cronFile: this.builderParts.schedule.cronFileText,
       templates: this.builderParts.templates.map((t) => ({ name: t.templateName, json: t.json })),
       scripts: [...scripts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => ({ name, content })),
-      images: this.goldImages.map((goldImage) => bundleImage(goldImage.runnerConfig!, goldImage.cronEntry)),
+      images: this.goldImages.map((goldImage) => bundleImage(goldImage.runnerConfig!, goldImage.cronEntry, goldImage.monitoringCheck?.checkConfig)),
       paths: { store: DEFAULT_RUNNER_PATHS.store, logs: DEFAULT_RUNNER_PATHS.logs, state: DEFAULT_RUNNER_PATHS.state },
+      // One Sensu check per builder runs `goldsmith check --all` over the images' checks/ files.
+      sensuChecks: this.goldImages.length > 0 ? [sensuCheckFor({ environment: this.environment.name, entity: sensuEntityOf(this.environment) })] : [],
+      // Retired images keep the stored files their releases name (Glance may import them again).
+      retiredFiles: Object.fromEntries(
+        this.retiredNames.map((name) => [
+          name,
+          (this.retiredImages.find((g) => g.name === name)?.releases ?? []).flatMap((r) => releaseStoreFiles(r.release.file)),
+        ]),
+      ),
     };
   }
 

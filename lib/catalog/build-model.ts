@@ -76,16 +76,19 @@ export function buildModel(
           date: r.date,
           file: r.file,
           md5: r.md5,
-          sha256: r.sha256,
+          ...(r.sha256 !== undefined ? { sha256: r.sha256 } : {}),
           sizeBytes: r.size_bytes,
           ...(r.upstream_url !== undefined ? { upstreamUrl: r.upstream_url } : {}),
           ...(r.upstream_checksum !== undefined ? { upstreamChecksum: r.upstream_checksum } : {}),
+          state: r.state ?? 'released',
+          ...(r.glance_id !== undefined ? { glanceId: r.glance_id } : {}),
         }));
         releases.sort((x, y) => cmp(y.date, x.date) || cmp(y.buildId, x.buildId));
         return {
           image,
           ...(entry.type !== undefined ? { type: entry.type } : {}),
           ...(entry.outdated_name !== undefined ? { outdatedName: entry.outdated_name } : {}),
+          ...(entry.short_name !== undefined ? { shortName: entry.short_name } : {}),
           keepOutdated: keepOf.get(image) ?? d.keep_outdated ?? DEFAULTS.keepOutdated,
           releases,
         };
@@ -109,6 +112,7 @@ function toImage(
   return {
     name,
     type,
+    shortName: img.short_name ?? name,
     sourceFile,
     displayName: img.display_name,
     goldName: img.gold_name ?? goldName(img.display_name),
@@ -181,8 +185,10 @@ function toEnvironment(name: string, e: EnvironmentEntry, allImages: readonly st
       availabilityZone: b.availability_zone,
       sshSourceCidrs: [...b.ssh_source_cidrs],
       ...(b.mailto !== undefined ? { mailto: b.mailto } : {}),
+      ...(b.sensu_entity !== undefined ? { sensuEntity: b.sensu_entity } : {}),
     },
     backend,
     images,
+    acceptMembers: e.accept_members ?? false,
   };
 }

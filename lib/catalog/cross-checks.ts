@@ -81,6 +81,25 @@ ctx: CrossCheckContext,
   }
   const imageNames = [...images.keys()];
 
+  // Glance tags [type, short name]: one image line per pair, or lookups by tag meet two lines.
+  const typeOfFile = new Map(imageFiles.map((f) => [f.file, str(asRecord(f.raw)?.type)]));
+  const tagPairs = new Map<string, string>();
+  for (const [name, { file, raw }] of images) {
+    const type = typeOfFile.get(file);
+    const short = str(raw.short_name) ?? name;
+    if (type === undefined) continue;
+    const other = tagPairs.get(`${type}/${short}`);
+    if (other !== undefined) {
+      report(
+        file,
+        ['images', name, ...(raw.short_name !== undefined ? ['short_name'] : [])],
+        `glance tags [${type}, ${short}] are also those of image \`${other}\``,
+      );
+    } else {
+      tagPairs.set(`${type}/${short}`, name);
+    }
+  }
+
   // Templates: references from images and defaults, scripts present in provision/.
   const rawTemplates = asRecord(asRecord(templates.raw)?.templates);
   const templateNames = rawTemplates ? Object.keys(rawTemplates) : undefined;
@@ -240,8 +259,23 @@ ctx: CrossCheckContext,
     }
   }
 
-  // A recorded type / outdated_name (kept for when the image is retired) must match the catalog.
-  const typeOfFile = new Map(imageFiles.map((f) => [f.file, str(asRecord(f.raw)?.type)]));
+  // A Glance image is adopted by one release at most.
+  for (const b of builds) {
+    const seen = new Map<string, string>();
+    for (const [name, value] of Object.entries(asRecord(asRecord(b.raw)?.images) ?? {})) {
+      const releases = asRecord(value)?.releases;
+      if (!Array.isArray(releases)) continue;
+      releases.forEach((r, i) => {
+        const id = str(asRecord(r)?.glance_id);
+        if (id === undefined) return;
+        const first = seen.get(id);
+        if (first !== undefined) report(b.file, ['images', name, 'releases', i, 'glance_id'], `glance image ${id} is also adopted by ${first}`);
+        else seen.set(id, `images.${name}.releases[${i}]`);
+      });
+    }
+  }
+
+  // A recorded type / short_name / outdated_name (kept for when the image is retired) must match the catalog.
   for (const b of builds) {
     for (const [name, value] of Object.entries(asRecord(asRecord(b.raw)?.images) ?? {})) {
       const entry = asRecord(value);
@@ -250,9 +284,10 @@ ctx: CrossCheckContext,
       const display = str(defined.raw.display_name);
       const expected = {
         type: typeOfFile.get(defined.file),
+        short_name: str(defined.raw.short_name) ?? name,
         outdated_name: str(defined.raw.outdated_name) ?? (display !== undefined ? outdatedName(display) : undefined),
       };
-      for (const key of ['type', 'outdated_name'] as const) {
+      for (const key of ['type', 'short_name', 'outdated_name'] as const) {
         const recorded = str(entry[key]);
         if (recorded !== undefined && expected[key] !== undefined && recorded !== expected[key]) {
           report(

@@ -38,6 +38,8 @@ export interface BuilderSettings {
   readonly sshSourceCidrs: readonly string[];
   /** cron's MAILTO for the builder's build lines (comma-separated addresses); undefined: no mail. */
   readonly mailto?: string;
+  /** The builder's Sensu Go entity name (its agent's name); undefined: the host of baseUrl. */
+  readonly sensuEntity?: string;
 }
 
 export interface Environment {
@@ -53,6 +55,8 @@ export interface Environment {
   readonly backend: Backend;
   /** Short names of the images this environment carries (already resolved from all/include/exclude). */
   readonly images: readonly string[];
+  /** Whether the deploy cloud entry creates member grants as `accepted` (an admin entry). */
+  readonly acceptMembers: boolean;
 }
 
 export interface Upstream {
@@ -84,10 +88,12 @@ export interface Schedule {
 }
 
 export interface Image {
-  /** Key: [a-z0-9_]+; also the builder file prefix and the second Glance tag. */
+  /** Key: [a-z0-9_]+; also the builder file prefix (and the second Glance tag unless `shortName` differs). */
   readonly name: string;
   /** First Glance tag: gold, vgpu, uib, uio, test … (from the images file's `type`). */
   readonly type: string;
+  /** Second Glance tag (images/*.yaml `short_name`, default the key): what users' tag lookups name. */
+  readonly shortName: string;
   /** Catalog file that defined it, relative to the config dir (for messages). */
   readonly sourceFile: string;
   readonly displayName: string;
@@ -155,12 +161,25 @@ export interface Release {
   /** File name on the builder, e.g. ubuntu_2404-20261104.qcow2. */
   readonly file: string;
   readonly md5: string;
-  readonly sha256: string;
+  /** Absent only on a release adopted from Glance (`glanceId`): Glance keeps an md5 and a sha512, no sha256. */
+  readonly sha256?: string;
   readonly sizeBytes: number;
   /** Upstream file URL and its checksum (`<algorithm>:<hex>`) the build started from. */
   readonly upstreamUrl?: string;
   readonly upstreamChecksum?: string;
+  /** Where the release stands: see {@link ReleaseState}. */
+  readonly state: ReleaseState;
+  /** The Glance image the release was adopted as (`goldsmith adopt`): imported, never uploaded. */
+  readonly glanceId?: string;
 }
+
+/** Release states of the builds file, in the order a build passes them. */
+export const RELEASE_STATES = ['candidate', 'released', 'withdrawn'] as const;
+/**
+ * `candidate`: imported hidden, waits for `goldsmith promote` to verify it in Glance; `released`:
+ * GOLD when it is the newest released build, else Outdated; `withdrawn`: hidden, never GOLD again.
+ */
+export type ReleaseState = (typeof RELEASE_STATES)[number];
 
 /** Releases of one image promoted in one environment, newest first. */
 export interface ImageReleases {
@@ -169,6 +188,8 @@ export interface ImageReleases {
   readonly type?: string;
   /** Recorded for retired images: their Outdated name. */
   readonly outdatedName?: string;
+  /** Recorded for retired images: their second Glance tag, when it is not the image key. */
+  readonly shortName?: string;
   /**
    * Outdated releases retention keeps besides the newest (also once the image is retired): the
    * image's keep_outdated, or defaults.yaml's when the definition is gone.

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { ENVIRONMENT_NAME, IMAGE_NAME, RebuildPolicySchema, SCRIPT_NAME, SITE_VARIABLE_NAME, siteVariableNameProblem, TEMPLATE_NAME } from '../contract';
 import { cidrListProblems } from './cidr';
+import { RELEASE_STATES } from './model';
 import { goldName, outdatedName } from '../contract/glance-names';
+import { SENSU_NAME as SENSU_ENTITY_NAME } from '../contract/sensu-check';
 export { cidrProblem } from './cidr';
 
 // ---------------------------------------------------------------------------------------------
@@ -16,6 +18,8 @@ export { cidrProblem } from './cidr';
 export { ENVIRONMENT_NAME, IMAGE_NAME, SCRIPT_NAME, TEMPLATE_NAME };
 /** Image type: the first Glance tag (images/*.yaml `type`). */
 export const TYPE_NAME = /^[a-z0-9_]+$/;
+/** A Glance image id as Glance writes it: a lower-case uuid. */
+export const GLANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Release build ids: unique per image. */
 export const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -277,6 +281,8 @@ export const BuilderSchema = strict({
   ssh_source_cidrs: Cidrs.min(1, { error: 'must list at least one cidr' }),
   /** Where cron mails a build's output (a failed build prints its error): one or more addresses, comma-separated. Default: none. */
   mailto: MailTo.optional(),
+  /** The builder's Sensu Go entity (its agent's name, NREC: the short host name): the monitoring check subscribes to entity:<it>. Default: the host of base_url. */
+  sensu_entity: named(SENSU_ENTITY_NAME, 'sensu entity', 'use A-Z, a-z, 0-9, ., _ and -').optional(),
 });
 
 /** Terraform state in a local file (default path terraform.<env>.tfstate). */
@@ -315,6 +321,11 @@ export const EnvironmentSchema = strict({
     .optional(),
   /** Image names removed from `images`. */
   exclude_images: z.array(z.string()).optional(),
+  /**
+   * The `cloud` entry may create image members as `accepted` (an admin entry): shared images then
+   * appear in each member project's image list at once. Default false: members accept themselves.
+   */
+  accept_members: z.boolean().optional(),
 });
 
 export const EnvironmentsFileSchema = strict({
@@ -410,6 +421,11 @@ export const ScheduleSchema = strict({
 });
 
 export const ImageSchema = strict({
+  /**
+   * Second Glance tag, when it differs from the image key (the builder job and file prefix): e.g.
+   * himlarcli's `almalinux9` for the vGPU job `almalinux9_nv_vgpu`. Default: the image key.
+   */
+  short_name: ImageName.optional(),
   display_name: Text,
   /** Default "GOLD <display_name>". */
   gold_name: Text.optional(),
@@ -530,17 +546,38 @@ export const ReleaseSchema = strict({
   /** File name on the builder. */
   file: FileName,
   md5: hex(32, 'md5'),
-  sha256: hex(64, 'sha256'),
+  /** Required, except on a release adopted from Glance (`glance_id`), whose sha256 Glance does not know. */
+  sha256: hex(64, 'sha256').optional(),
   size_bytes: z.int().min(1, { error: 'must be a positive whole number' }),
   /** Provenance: the upstream file URL. */
   upstream_url: HttpUrl.optional(),
   /** Provenance: `<algorithm>:<hex>`. */
   upstream_checksum: UpstreamChecksum.optional(),
+  /**
+   * `candidate`: imported hidden and verified before it may become GOLD (written by `goldsmith
+   * promote`); `released` (default): GOLD when newest, else Outdated; `withdrawn`: a bad build,
+   * hidden, never GOLD again (written by `goldsmith withdraw`).
+   */
+  state: z.enum(RELEASE_STATES).optional(),
+  /**
+   * The Glance image this release already is (written by `goldsmith adopt`): Terraform imports it
+   * instead of creating it, so nothing is uploaded again.
+   */
+  glance_id: z
+    .string()
+    .regex(GLANCE_ID, { error: (iss) => `must be a Glance image id (a lower-case uuid), got ${show(iss.input)}` })
+    .optional(),
+}).superRefine((r, ctx) => {
+  if (r.sha256 === undefined && r.glance_id === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['sha256'], message: 'missing required key (only a release adopted from Glance, with `glance_id`, may leave it out)' });
+  }
 });
 
 export const ImageBuildsSchema = strict({
   /** Recorded for when the image has left the catalog. */
   type: TypeName.optional(),
+  /** Recorded second Glance tag, when it differs from the image key (images/*.yaml `short_name`). */
+  short_name: ImageName.optional(),
   outdated_name: Text.optional(),
   releases: z.array(ReleaseSchema).superRefine((releases, ctx) => {
     const seen = new Map<string, number>();

@@ -39,10 +39,12 @@ export class UsageError extends Error {
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
+  /** A string option that may be given more than once: its value is the list. */
+  readonly multiple?: boolean;
 }
 
 export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly positionals: readonly string[];
 }
 
@@ -62,7 +64,7 @@ export function parseOptions(
   } catch (e) {
     throw new UsageError(oneLine(e), command);
   }
-  const values: Record<string, string | boolean | undefined> = {};
+  const values: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
   for (const token of tokens ?? []) {
     if (token.kind === 'positional') {
@@ -80,6 +82,10 @@ export function parseOptions(
     // Without a value, or with the next option taken as its value (`--config --verbose`).
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value !== '-')) {
       throw new UsageError(`option \`--${token.name}\` needs a value`, command);
+    }
+    if (s.multiple) {
+      values[token.name] = [...((values[token.name] as string[] | undefined) ?? []), token.value];
+      continue;
     }
     if (values[token.name] !== undefined) throw new UsageError(`option \`--${token.name}\` given twice`, command);
     values[token.name] = token.value;

@@ -66,12 +66,11 @@ export function notices(catalog: Catalog, cwd: string): string[] {
     const carried = new Set(environment.images);
     for (const [name, entry] of recorded) {
       if (carried.has(name) || entry.releases.length === 0) continue;
-      const kept = Math.min(entry.releases.length, 1 + (entry.keepOutdated ?? entry.releases.length));
-      const dropped = entry.releases.length - kept;
+      const count = entry.releases.length;
       lines.push(
         `notice: ${where(`builds/${environment.name}.yaml`, `images.${name}`)}: image \`${name}\` is retired in ${environment.name}: ` +
-          `its ${plural(kept, 'release')} ${kept === 1 ? 'becomes' : 'become'} outdated and hidden` +
-          (dropped > 0 ? ` (${dropped} older ${dropped === 1 ? 'one is' : 'ones are'} deleted by retention)` : ''),
+          `its ${plural(count, 'release')} ${count === 1 ? 'becomes' : 'become'} outdated and hidden` +
+          (count > 1 + (entry.keepOutdated ?? count) ? ` (\`goldsmith promote\` proposes removing those beyond keep_outdated)` : ''),
       );
     }
     for (const name of environment.images) {

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { Schedule } from '../catalog/model';
 import { DEFAULT_MIN_GAP_MINUTES, formatSlot, planSchedule, type ScheduledImage } from '../catalog/schedule-plan';
 import { cmp } from '../common';
-import { ENVIRONMENT_NAME, IMAGE_NAME } from '../contract';
+import { DEFAULT_BUNDLE_DIR, ENVIRONMENT_NAME, GOLDSMITH_BIN, IMAGE_NAME } from '../contract';
 
 export type { ScheduledImage };
 
@@ -36,12 +36,12 @@ export interface BuildScheduleProps {
   readonly user?: string;
   /**
    * Where the builder bundle is installed (the `--bundle` argument).
-   * @default '/etc/goldsmith/bundle'
+   * @default DEFAULT_BUNDLE_DIR ('/etc/goldsmith/bundle')
    */
   readonly bundlePath?: string;
   /**
    * Absolute path of the goldsmith command on the builder.
-   * @default '/usr/local/bin/goldsmith'
+   * @default GOLDSMITH_BIN ('/usr/local/bin/goldsmith')
    */
   readonly goldsmithPath?: string;
   /**
@@ -153,8 +153,8 @@ export class BuildSchedule extends Construct {
     if (!USER_NAME.test(this.user) || this.user.length > 32) {
       throw new Error(`${prefix}: user must match [a-z_][a-z0-9_-]* (at most 32 characters), got ${JSON.stringify(this.user)}`);
     }
-    this.bundlePath = checkPath(prefix, 'bundle path', props.bundlePath ?? '/etc/goldsmith/bundle');
-    this.goldsmithPath = checkPath(prefix, 'goldsmith path', props.goldsmithPath ?? '/usr/local/bin/goldsmith');
+    this.bundlePath = checkPath(prefix, 'bundle path', props.bundlePath ?? DEFAULT_BUNDLE_DIR);
+    this.goldsmithPath = checkPath(prefix, 'goldsmith path', props.goldsmithPath ?? GOLDSMITH_BIN);
     this.minGapMinutes = props.minGapMinutes ?? DEFAULT_MIN_GAP_MINUTES;
     checkInt(prefix, 'minimum gap (minutes)', this.minGapMinutes, 1, 720);
 

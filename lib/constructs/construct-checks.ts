@@ -6,6 +6,7 @@ import type { CatalogProblem } from '../catalog/errors';
 import { cidrListProblems } from '../catalog/cidr';
 import { oneLine } from '../common';
 import { terraformId } from './image-release';
+import { releaseRoles, sortNewestFirst } from './gold-image';
 import { validateScriptNames } from './packer-template';
 
 /**
@@ -57,6 +58,13 @@ export function checkConstructs(catalog: Catalog): CatalogProblem[] {
     for (const entry of catalog.builds[environment.name] ?? []) {
       const image = images.get(entry.image);
       const members = image && image.visibility === 'shared' && carried.has(entry.image) ? image.members : [];
+      try {
+        releaseRoles(sortNewestFirst(entry.releases), !carried.has(entry.image) || !image, (message) => {
+          throw new Error(message);
+        });
+      } catch (error) {
+        add(buildsFile, `images.${entry.image}.releases`, oneLine(error));
+      }
       for (const release of entry.releases) {
         const owner = `release ${entry.image}/${release.buildId}`;
         const at = `images.${entry.image}.releases`;

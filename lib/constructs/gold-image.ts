@@ -1,6 +1,6 @@
 // A GOLD image in one environment: everything that exists because the image is defined.
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { ITerraformDependable, TerraformProvider } from 'cdktf';
 import type { DiskFormat, Environment, Image, ImageReleases, Release, Visibility } from '../catalog/model';
 import {
   DEPRECATED_PROPERTY,
@@ -8,11 +8,13 @@ import {
   ImageRelease,
   PROVENANCE_PREFIX,
   demotionTime,
+  type ReleaseRole,
 } from './image-release';
 import { ProjectLookup } from './project-lookup';
 import type { BuildSchedule, CronEntry } from './build-schedule';
 import { runnerConfigFor, type RunnerConfig, type TemplateRef } from './runner-config';
-import { outdatedName } from '../contract/glance-names';
+import { MonitoringCheck } from './monitoring-check';
+import { candidateName, outdatedName, withdrawnName } from '../contract/glance-names';
 import { cmp } from '../common';
 
 /** The build side of a live image: how and when the builder rebuilds it. */
@@ -26,7 +28,7 @@ export interface GoldImageBuild {
 }
 
 export interface GoldImageProps {
-  /** Short name of the image: its key in the catalog and in `config/builds/<env>.yaml`. */
+  /** The image key in the catalog and in `config/builds/<env>.yaml` (the second Glance tag is the definition's `shortName`). */
   readonly name: string;
   /**
    * The catalog definition of the image.
@@ -41,8 +43,8 @@ export interface GoldImageProps {
    */
   readonly releases?: ImageReleases;
   /**
-   * Whether the image is retired: every release becomes Outdated and hidden; retention still
-   * applies (keep_outdated of the definition, or `releases.keepOutdated` once it is gone).
+   * Whether the image is retired: every release becomes Outdated (withdrawn ones stay withdrawn)
+   * and hidden.
    * @default true when `image` is undefined or the environment does not carry the image
    */
   readonly retired?: boolean;
@@ -68,7 +70,10 @@ export interface GoldImageProps {
 /** What a release line looks like in Glance, resolved from the definition or the recorded fields. */
 interface LineSettings {
   readonly type: string;
+  readonly shortName: string;
   readonly outdatedName: string;
+  readonly candidateName: string;
+  readonly withdrawnName: string;
   readonly fallbackDiskFormat: DiskFormat;
   readonly visibility?: Visibility;
   readonly minRamMb?: number;
@@ -85,7 +90,7 @@ const IMAGE_NAME = /^[a-z0-9_]+$/;
  * A GOLD image in one environment, composing its parts (architecture decision 2): the Glance side,
  * one {@link ImageRelease} per synthesized release (the newest is GOLD, earlier ones Outdated and
  * hidden, renamed in place), and, for a live image given `build`, its runner config (template +
- * fingerprint) and its cron entry. The monitoring check joins here too. A retired image keeps
+ * fingerprint), its cron entry and its {@link MonitoringCheck}. A retired image keeps
  * only its releases.
  */
 export class GoldImage extends Construct {
@@ -99,16 +104,16 @@ export class GoldImage extends Construct {
   public readonly retired: boolean;
   /** Provider of the owner project (undefined = the stack's default provider). */
   public readonly provider: TerraformProvider | undefined;
-  /** Synthesized releases, newest first. */
+  /** Synthesized releases (every recorded one), newest first. */
   public readonly releases: readonly ImageRelease[];
-  /** The GOLD release (undefined when retired or not built yet). */
+  /** The GOLD release: the newest `released` one (undefined when retired or none is released yet). */
   public readonly gold: ImageRelease | undefined;
-  /** Recorded releases left out by retention (Terraform destroys them), newest first. */
-  public readonly dropped: readonly Release[];
   /** The runner config of images/<name>.json in the builder bundle (undefined without build parts). */
   public readonly runnerConfig: RunnerConfig | undefined;
   /** The image's line in the builder's cron file (undefined without build parts). */
   public readonly cronEntry: CronEntry | undefined;
+  /** The monitoring check of checks/<name>.json in the builder bundle (undefined without build parts). */
+  public readonly monitoringCheck: MonitoringCheck | undefined;
 
   constructor(scope: Construct, id: string, props: GoldImageProps) {
     super(scope, id);
@@ -173,48 +178,64 @@ export class GoldImage extends Construct {
     const memberIds = line.members.map(
       (member): ImageMember => ({ name: member, projectId: this.memberProjectId(member, props.memberProjectIds) }),
     );
-    // Retention also applies once retired: what it had deleted must not come back.
-    const keepOutdated = image?.keepOutdated ?? recorded?.keepOutdated;
-    const kept = keepOutdated === undefined ? sorted : sorted.slice(0, 1 + keepOutdated);
-    this.dropped = sorted.slice(kept.length);
-
+    const roles = releaseRoles(sorted, retired, fail);
+    // Every recorded release stays in Glance: retention is `goldsmith promote`'s reviewed change
+    // (with its in-use check), never a silent consequence of synth.
+    const goldRelease = sorted.find((release) => roles.get(release) === 'gold');
     const releases: ImageRelease[] = [];
-    kept.forEach((release, index) => {
-      const isGold = !retired && index === 0;
-      // Demoted when the next newer release was built; the newest of a retired image: its own date.
-      const deprecatedAt = isGold ? undefined : demotionTime((kept[index - 1] ?? release).date);
-      releases.push(
-        new ImageRelease(this, release.buildId, {
-          imageName: name,
-          release,
-          role: isGold ? 'gold' : 'outdated',
-          glanceName: isGold ? image!.goldName : line.outdatedName,
-          type: line.type,
-          diskFormat: diskFormatOf(release, line.fallbackDiskFormat),
-          visibility: line.visibility,
-          minRamMb: line.minRamMb,
-          minDiskGb: line.minDiskGb,
-          properties: line.properties,
-          deprecatedAt,
-          sourceBaseUrl: environment.builder.baseUrl,
-          region: environment.region,
-          provider: props.provider,
-          dependsOn: !retired && index > 0 ? [releases[0].resource] : undefined,
-          members: memberIds,
-          ignoreChanges: line.ignoreChanges,
-        }),
-      );
-    });
-    this.releases = releases;
-    this.gold = retired ? undefined : releases[0];
+    let goldResource: ImageRelease | undefined;
+    // Order of the updates in one apply: a withdrawn build is hidden before a release becomes GOLD
+    // (a lookup never picks it), the GOLD is in place before the previous one is renamed Outdated.
+    const withdrawn = sorted.filter((r) => roles.get(r) === 'withdrawn');
+    const order = [...withdrawn, ...(goldRelease ? [goldRelease] : []), ...sorted.filter((r) => r !== goldRelease && roles.get(r) !== 'withdrawn')];
+    for (const release of order) {
+      const role = roles.get(release)!;
+      const made = new ImageRelease(this, release.buildId, {
+        imageName: name,
+        release,
+        role,
+        glanceName: { gold: image?.goldName ?? '', outdated: line.outdatedName, candidate: line.candidateName, withdrawn: line.withdrawnName }[role],
+        type: line.type,
+        shortName: line.shortName,
+        diskFormat: diskFormatOf(release, line.fallbackDiskFormat),
+        visibility: line.visibility,
+        minRamMb: line.minRamMb,
+        minDiskGb: line.minDiskGb,
+        properties: line.properties,
+        deprecatedAt: role === 'outdated' || role === 'withdrawn' ? demotionTime(demotedOn(release, sorted, role)) : undefined,
+        sourceBaseUrl: environment.builder.baseUrl,
+        region: environment.region,
+        provider: props.provider,
+        dependsOn: dependsOnFor(role, goldResource, releases),
+        members: memberIds,
+        acceptMembers: environment.acceptMembers,
+        ignoreChanges: line.ignoreChanges,
+      });
+      if (role === 'gold') goldResource = made;
+      releases.push(made);
+    }
+    this.releases = sorted.map((release) => releases.find((r) => r.release === release)!);
+    this.gold = goldResource;
 
     if (props.build && retired) fail('a retired image has no build parts');
     this.cronEntry = props.build?.schedule.entryFor(name);
     this.runnerConfig = props.build
       ? runnerConfigFor(image!, environment, props.build.template, props.build.scriptsSha, {
           slot: this.cronEntry!,
-          // The releases Terraform keeps in Glance: their files stay for a re-import (dropped ones leave Glance).
-          keepFiles: kept.map((release) => release.file),
+          // Every release in Glance keeps its file on the builder, so Glance can import it again.
+          keepFiles: sorted.map((release) => release.file),
+        })
+      : undefined;
+    // The check judges what the runner config builds: its slot, directories and timeouts.
+    this.monitoringCheck = this.runnerConfig
+      ? new MonitoringCheck(this, 'monitoring-check', {
+          image: name,
+          environment: environment.name,
+          slot: this.runnerConfig.rebuild.slot,
+          enabled: this.cronEntry!.enabled,
+          paths: this.runnerConfig.paths,
+          timeoutsS: this.runnerConfig.timeouts_s,
+          endOfLife: image!.endOfLife,
         })
       : undefined;
   }
@@ -239,6 +260,47 @@ export function sortNewestFirst(releases: readonly Release[]): Release[] {
   return [...releases].sort((a, b) => cmp(b.date, a.date) || cmp(b.buildId, a.buildId));
 }
 
+/**
+ * The role of each release (sorted newest first): the newest `released` one is GOLD unless the
+ * image is retired; candidates must be newer than it (a retired image's count as Outdated);
+ * withdrawn ones stay withdrawn; the rest are Outdated.
+ */
+export function releaseRoles(sorted: readonly Release[], retired: boolean, fail: (message: string) => never): Map<Release, ReleaseRole> {
+  const roles = new Map<Release, ReleaseRole>();
+  let gold: Release | undefined;
+  for (const release of sorted) {
+    if (release.state === 'withdrawn') roles.set(release, 'withdrawn');
+    else if (release.state === 'candidate' && !retired) {
+      if (gold) fail(`candidate ${release.buildId} is older than the gold release ${gold.buildId}`);
+      roles.set(release, 'candidate');
+    } else if (!retired && !gold && release.state === 'released') {
+      gold = release;
+      roles.set(release, 'gold');
+    } else roles.set(release, 'outdated');
+  }
+  return roles;
+}
+
+/** What a release's update waits for: the GOLD waits for the withdrawn releases, Outdated ones for the GOLD. */
+function dependsOnFor(role: ReleaseRole, gold: ImageRelease | undefined, made: readonly ImageRelease[]): ITerraformDependable[] | undefined {
+  if (role === 'gold') {
+    const withdrawn = made.filter((r) => r.role === 'withdrawn').map((r) => r.resource);
+    return withdrawn.length > 0 ? withdrawn : undefined;
+  }
+  return role === 'outdated' && gold ? [gold.resource] : undefined;
+}
+
+/**
+ * The date a release stopped being offered: for an Outdated one the date of the next newer
+ * released build (which replaced it), for a withdrawn one (or the newest of a retired line) its own.
+ */
+function demotedOn(release: Release, sorted: readonly Release[], role: ReleaseRole): string {
+  if (role === 'withdrawn') return release.date;
+  const index = sorted.indexOf(release);
+  const newer = sorted.slice(0, index).reverse().find((r) => r.state === 'released');
+  return (newer ?? release).date;
+}
+
 /** Disk format of a stored file: `.raw` → raw, `.qcow2` → qcow2, otherwise `fallback`. */
 export function diskFormatOf(release: Release, fallback: DiskFormat): DiskFormat {
   if (release.file.endsWith('.raw')) return 'raw';
@@ -250,7 +312,10 @@ function lineSettings(name: string, image: Image | undefined, recorded: ImageRel
   if (image) {
     return {
       type: image.type,
+      shortName: image.shortName,
       outdatedName: image.outdatedName,
+      candidateName: candidateName(image.displayName),
+      withdrawnName: withdrawnName(image.displayName),
       fallbackDiskFormat: image.diskFormat,
       visibility: image.visibility,
       minRamMb: image.minRamMb,
@@ -263,9 +328,14 @@ function lineSettings(name: string, image: Image | undefined, recorded: ImageRel
   // The definition is gone: manage only what the builds file recorded (name, hidden, tags) and
   // leave what is unknown as it is in Glance instead of resetting it (visibility would become
   // private, min_* 0, and hw_* properties would be stripped from images servers still use).
+  const outdated = recorded?.outdatedName ?? outdatedName(name);
+  const display = /^Outdated \((.+)\)$/.exec(outdated)?.[1] ?? name;
   return {
     type: recorded?.type ?? 'retired',
-    outdatedName: recorded?.outdatedName ?? outdatedName(name),
+    shortName: recorded?.shortName ?? name,
+    outdatedName: outdated,
+    candidateName: candidateName(display),
+    withdrawnName: withdrawnName(display),
     fallbackDiskFormat: 'qcow2',
     properties: {},
     members: [],

@@ -5,6 +5,7 @@ import { ImagesImageV2 } from '../../.gen/providers/openstack/images-image-v2';
 import { ImagesImageAccessV2 } from '../../.gen/providers/openstack/images-image-access-v2';
 import type { DiskFormat, Release, Visibility } from '../catalog/model';
 import { sortKeys } from '../common';
+import { trustCondition } from '../terraform/literal-strings';
 
 /** Glance property that records when a release was demoted (sic: compatible with himlarcli). */
 export const DEPRECATED_PROPERTY = 'depricated';
@@ -12,8 +13,34 @@ export const DEPRECATED_PROPERTY = 'depricated';
 /** Prefix of the provenance properties goldsmith sets on every release. */
 export const PROVENANCE_PREFIX = 'goldsmith_';
 
-/** Role of a release in its image line. */
-export type ReleaseRole = 'gold' | 'outdated';
+/**
+ * Role of a release in its image line, also its `goldsmith_state` property: `gold` (the one users
+ * boot by name), `outdated` (hidden, renamed), `candidate` (hidden, imported and verified before it
+ * may become GOLD), `withdrawn` (hidden, a bad build that is never GOLD again).
+ */
+export type ReleaseRole = 'gold' | 'outdated' | 'candidate' | 'withdrawn';
+
+/** Glance property holding the release's role (lookups select `gold` by it and the tags). */
+export const STATE_PROPERTY = 'goldsmith_state';
+
+/**
+ * Create timeout of a release's import (provider default: 30 minutes). A failed web-download goes
+ * back to `queued`, which the provider keeps waiting on: the timeout is how long a failure takes
+ * to show. 5 minutes plus the file at 20 MiB/s (a 700 MB qcow2: 6 min; a 10 GB raw Windows: 14 min).
+ */
+export function importTimeout(sizeBytes: number): string {
+  return `${5 + Math.ceil(sizeBytes / (20 * 1024 * 1024) / 60)}m`;
+}
+
+/**
+ * The postcondition that Glance holds the reviewed bytes: its md5 (`checksum`, computed by Glance
+ * after the import) and size equal the builds file's. Built only from a validated hex digest and an
+ * integer, so it is safe as an expression.
+ */
+export function importedBytesCondition(md5: string, sizeBytes: number): string {
+  if (!/^[0-9a-f]{32}$/.test(md5) || !Number.isSafeInteger(sizeBytes)) throw new Error(`invalid md5 ${md5} or size ${sizeBytes}`);
+  return `\${self.checksum == "${md5}" && self.size_bytes == ${sizeBytes}}`;
+}
 
 /** A project granted access to a shared image. */
 export interface ImageMember {
@@ -24,16 +51,21 @@ export interface ImageMember {
 }
 
 export interface ImageReleaseProps {
-  /** Short name of the image: second Glance tag, `goldsmith_image` property and Terraform id prefix. */
+  /** The image key: `goldsmith_image` property, Terraform id prefix, and the second Glance tag unless `shortName` says otherwise. */
   readonly imageName: string;
   /** The recorded build this Glance image is created from. */
   readonly release: Release;
-  /** `gold` for the newest release of a live image, `outdated` otherwise. */
+  /** Its role in the image line (see {@link ReleaseRole}). */
   readonly role: ReleaseRole;
   /** Glance image name (`GOLD …` or `Outdated (…)`). */
   readonly glanceName: string;
   /** First Glance tag (gold, vgpu, uib …). */
   readonly type: string;
+  /**
+   * Second Glance tag (the catalog's `short_name`).
+   * @default imageName
+   */
+  readonly shortName?: string;
   /** Glance disk format; must match the stored file. */
   readonly diskFormat: DiskFormat;
   /**
@@ -59,8 +91,8 @@ export interface ImageReleaseProps {
   readonly properties?: Readonly<Record<string, string>>;
   /**
    * Demotion time, `YYYY-MM-DDT00:00:00`, written to the `depricated` property.
-   * Required for `outdated` releases, forbidden for `gold`.
-   * @default none (gold release)
+   * Required for `outdated` and `withdrawn` releases, forbidden for `gold` and `candidate`.
+   * @default none (gold and candidate releases)
    */
   readonly deprecatedAt?: string;
   /** Builder base URL ending in '/'; the source URL is `<baseUrl><release.file>`. */
@@ -78,10 +110,16 @@ export interface ImageReleaseProps {
    */
   readonly dependsOn?: readonly ITerraformDependable[];
   /**
-   * Projects granted access (only for visibility `shared`): one image access resource each.
+   * Projects granted access (only for visibility `shared`): one image access resource each. An
+   * adopted release (`release.glanceId`) gets none: it keeps the grants Glance already has.
    * @default none
    */
   readonly members?: readonly ImageMember[];
+  /**
+   * Create the member grants as `accepted` (only an admin's credentials may).
+   * @default false: grants stay `pending` until the member project accepts them
+   */
+  readonly acceptMembers?: boolean;
   /**
    * Attributes Terraform must not update on existing images (added to `image_source_url` and
    * `web_download`, which are always ignored so a changed builder URL never replaces images).
@@ -142,11 +180,12 @@ export class ImageRelease extends Construct {
   constructor(scope: Construct, id: string, props: ImageReleaseProps) {
     super(scope, id);
     const { release, role } = props;
-    if (role === 'outdated' && props.deprecatedAt === undefined) {
-      throw new Error(`release ${props.imageName}/${release.buildId}: an outdated release needs deprecatedAt`);
+    const demoted = role === 'outdated' || role === 'withdrawn';
+    if (demoted && props.deprecatedAt === undefined) {
+      throw new Error(`release ${props.imageName}/${release.buildId}: an ${role} release needs deprecatedAt`);
     }
-    if (role === 'gold' && props.deprecatedAt !== undefined) {
-      throw new Error(`release ${props.imageName}/${release.buildId}: a gold release cannot have deprecatedAt`);
+    if (!demoted && props.deprecatedAt !== undefined) {
+      throw new Error(`release ${props.imageName}/${release.buildId}: a ${role} release cannot have deprecatedAt`);
     }
     if (release.file.includes('/')) {
       throw new Error(`release ${props.imageName}/${release.buildId}: file ${release.file} must be a plain file name`);
@@ -166,8 +205,10 @@ export class ImageRelease extends Construct {
     properties.goldsmith_build_date = release.date;
     if (release.upstreamUrl !== undefined) properties.goldsmith_upstream_url = release.upstreamUrl;
     if (release.upstreamChecksum !== undefined) properties.goldsmith_upstream_checksum = release.upstreamChecksum;
+    properties[STATE_PROPERTY] = role;
     if (props.deprecatedAt !== undefined) properties[DEPRECATED_PROPERTY] = props.deprecatedAt;
 
+    const importedBytes = importedBytesCondition(release.md5, release.sizeBytes);
     this.resource = new ImagesImageV2(this, 'image', {
       provider: props.provider,
       name: props.glanceName,
@@ -180,14 +221,35 @@ export class ImageRelease extends Construct {
       visibility: props.visibility,
       minRamMb: props.minRamMb,
       minDiskGb: props.minDiskGb,
-      tags: [props.type, props.imageName],
+      tags: [props.type, props.shortName ?? props.imageName],
       properties: sortKeys(properties),
       dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
-      lifecycle: { ignoreChanges: ['image_source_url', 'web_download', ...(props.ignoreChanges ?? [])] },
+      timeouts: { create: importTimeout(release.sizeBytes) },
+      lifecycle: {
+        ignoreChanges: ['image_source_url', 'web_download', ...(props.ignoreChanges ?? [])],
+        // A withdrawn build may be the broken import it was withdrawn for: no check blocks the plan.
+        postcondition:
+          role === 'withdrawn'
+            ? undefined
+            : [
+                {
+                  condition: importedBytes,
+                  errorMessage: `Glance does not hold the reviewed bytes of ${release.file} (md5 ${release.md5}, ${release.sizeBytes} bytes): withdraw this release (goldsmith withdraw).`,
+                },
+              ],
+      },
     });
     this.resource.overrideLogicalId(this.logicalId);
+    trustCondition(this.resource, importedBytes);
+    // An adopted release is the Glance image that already exists: an import block, no upload.
+    // None of its forcing attributes may differ from Glance's (disk and container format, region,
+    // image_source_url: `goldsmith adopt` checks the first three, lifecycle ignores the last).
+    if (release.glanceId !== undefined) this.resource.importFrom(release.glanceId, props.provider);
 
-    this.accesses = (props.members ?? []).map((member) => {
+    // An adopted release keeps the member grants Glance has (created outside Terraform, which
+    // would fail to create them again); only releases goldsmith uploads get them from the catalog.
+    const members = release.glanceId === undefined ? (props.members ?? []) : [];
+    this.accesses = members.map((member) => {
       const accessId = terraformId(props.imageName, release.buildId, member.name);
       claimTerraformAddress(this, `${ImagesImageAccessV2.tfResourceType}.${accessId}`, `${owner} member ${member.name}`);
       const access = new ImagesImageAccessV2(this, `access-${member.name}`, {
@@ -195,6 +257,7 @@ export class ImageRelease extends Construct {
         region: props.region,
         imageId: this.resource.id,
         memberId: member.projectId,
+        status: props.acceptMembers ? 'accepted' : undefined,
       });
       access.overrideLogicalId(accessId);
       return access;

@@ -8,6 +8,13 @@ export const BUNDLE_FORMAT = 1;
 export const DEFAULT_BUNDLE_DIR = '/etc/goldsmith/bundle';
 
 /**
+ * Absolute path of the goldsmith command on a builder node: the cron lines run
+ * `<GOLDSMITH_BIN> build <image>` and the Sensu check `<GOLDSMITH_BIN> check --all` (install the
+ * package's bin there, e.g. `ln -s /opt/goldsmith/dist/bin/goldsmith.js /usr/local/bin/goldsmith`).
+ */
+export const GOLDSMITH_BIN = '/usr/local/bin/goldsmith';
+
+/**
  * Directory of the site env files on a builder node: `<dir>/<template>.env` holds the values of
  * the variables templates.yaml declares for that template (docs/builder-bundle.md).
  */

@@ -9,3 +9,13 @@ export function goldName(displayName: string): string {
 export function outdatedName(displayName: string): string {
   return `Outdated (${displayName})`;
 }
+
+/** Name of a build waiting to be verified in Glance (hidden): `Candidate (<display name>)`. */
+export function candidateName(displayName: string): string {
+  return `Candidate (${displayName})`;
+}
+
+/** Name of a withdrawn build (hidden, never GOLD again): `Withdrawn (<display name>)`. */
+export function withdrawnName(displayName: string): string {
+  return `Withdrawn (${displayName})`;
+}

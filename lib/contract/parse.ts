@@ -50,6 +50,9 @@ function contractMessage(iss: z.core.$ZodRawIssue): string | undefined {
       if (iss.origin === 'string') return `must be a non-empty string, got ${got}`;
       if (iss.origin === 'array') return 'must not be empty';
       return `must be ${iss.inclusive ? '>=' : '>'} ${String(iss.minimum)}, got ${String(iss.input)}`;
+    case 'too_big':
+      if (iss.origin === 'string' || iss.origin === 'array') return undefined;
+      return `must be ${iss.inclusive ? '<=' : '<'} ${String(iss.maximum)}, got ${String(iss.input)}`;
     case 'invalid_value':
       return `must be one of ${iss.values.map((v) => String(v)).join(', ')}, got ${got}`;
     case 'unrecognized_keys':

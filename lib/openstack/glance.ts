@@ -60,13 +60,21 @@ export interface CreateImageInput {
   /** Custom image properties (Glance stores them as strings). */
   properties?: Record<string, string>;
   tags?: string[];
+  /** Glance's `os_hidden`: left out of the default image list (default false). */
+  hidden?: boolean;
 }
 
 export interface ListImagesQuery {
   name?: string;
   tag?: string;
   status?: string;
-  visibility?: string;
+  /** `all` also lists community images of other projects (Glance leaves those out by default). */
+  visibility?: 'public' | 'private' | 'shared' | 'community' | 'all';
+  /**
+   * Glance's `os_hidden` filter. Glance lists only images whose os_hidden equals it, and treats an
+   * absent filter as false: hidden images are never in a list without `hidden: true`.
+   */
+  hidden?: boolean;
   /** Page size asked of Glance; all pages are followed regardless. */
   pageSize?: number;
 }
@@ -121,6 +129,7 @@ export class GlanceClient {
     if (input.minRamMb !== undefined) body.min_ram = input.minRamMb;
     if (input.minDiskGb !== undefined) body.min_disk = input.minDiskGb;
     if (input.tags) body.tags = input.tags;
+    if (input.hidden !== undefined) body.os_hidden = input.hidden;
     for (const [k, v] of Object.entries(input.properties ?? {})) {
       if (CORE_FIELDS.has(k)) {
         throw new GlanceError('POST', '/v2/images', undefined, `property "${k}" is a core image field`);
@@ -142,6 +151,7 @@ export class GlanceClient {
     if (q.tag !== undefined) params.set('tag', q.tag);
     if (q.status !== undefined) params.set('status', q.status);
     if (q.visibility !== undefined) params.set('visibility', q.visibility);
+    if (q.hidden !== undefined) params.set('os_hidden', String(q.hidden));
     params.set('limit', String(q.pageSize ?? 100));
     const out: GlanceImage[] = [];
     let next: string | undefined = `/v2/images?${params}`;
@@ -280,6 +290,19 @@ export class GlanceClient {
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * POST /v2/images/{id}/actions/deactivate: the image stays, but only admins can still download
+   * its data (so others cannot boot it). Glance's default policy: admin, or a member of the owning project.
+   */
+  async deactivateImage(id: string): Promise<void> {
+    await this.request('POST', `${imagePath(id)}/actions/deactivate`, { expect: [204] });
+  }
+
+  /** POST /v2/images/{id}/actions/reactivate: undoes deactivateImage (same policy). */
+  async reactivateImage(id: string): Promise<void> {
+    await this.request('POST', `${imagePath(id)}/actions/reactivate`, { expect: [204] });
   }
 
   /** DELETE /v2/images/{id}; an image that is already gone (404) is fine. */

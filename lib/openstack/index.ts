@@ -1,17 +1,25 @@
-// OpenStack access for the runner: clouds.yaml -> Keystone v3 token -> Glance v2 client, the
-// Neutron endpoint (network name -> id) and Nova (the build's keypair), all from the same token's
-// service catalog.
+// OpenStack access for the runner and promote: clouds.yaml -> Keystone v3 token -> Glance v2
+// client, the Neutron endpoint (network name -> id), Nova (the build's keypair; servers by image)
+// and Cinder (volumes by image), all from the same token's service catalog.
+import { CinderClient } from './cinder';
 import { CloudConfig, CloudsConfigError, CloudsLookupOptions, loadCloud } from './clouds';
 import { GlanceClient } from './glance';
-import { authenticate, findEndpoint, KeystoneToken } from './keystone';
+import { authenticate, findEndpoint, KeystoneError, KeystoneToken } from './keystone';
 import { findNetworkId } from './neutron';
 import { NovaClient } from './nova';
+import { ImageUsage, imageUsage } from './usage';
 
+export * from './cinder';
 export * from './clouds';
 export * from './keystone';
 export * from './glance';
+export * from './glance-releases';
 export * from './neutron';
 export * from './nova';
+export * from './usage';
+
+/** Catalog service types of Cinder's v3 API, in the order they are looked for. */
+export const VOLUME_SERVICE_TYPES = ['volumev3', 'block-storage'] as const;
 
 export interface GlanceForCloudOptions extends CloudsLookupOptions {
   /** Re-authenticate when the token expires within this margin; default 5 min. */
@@ -92,6 +100,31 @@ export class OpenStackSession {
   /** Nova: the catalog's `compute` endpoint (the build's keypair). */
   async nova(): Promise<NovaClient> {
     return new NovaClient({ endpoint: await this.endpoint('compute'), timeoutMs: this.opts.timeoutMs, headers: () => this.headers() });
+  }
+
+  /** Cinder: the catalog's `volumev3` endpoint, else its `block-storage` one (the same v3 API). */
+  async cinder(): Promise<CinderClient> {
+    return new CinderClient({ endpoint: await this.volumeEndpoint(), timeoutMs: this.opts.timeoutMs, headers: () => this.headers() });
+  }
+
+  /** The catalog URL of Cinder's v3 API: the first of VOLUME_SERVICE_TYPES the catalog has. */
+  async volumeEndpoint(): Promise<string> {
+    const types = new Set((await this.tokens.get()).catalog.map((s) => s.type));
+    const type = VOLUME_SERVICE_TYPES.find((t) => types.has(t));
+    if (!type) {
+      throw new KeystoneError(`no ${VOLUME_SERVICE_TYPES.map((t) => `"${t}"`).join(' or ')} service in the catalog (has: ${[...types].sort().join(', ') || 'nothing'})`);
+    }
+    return this.endpoint(type);
+  }
+
+  /** Role names of the current token (Keystone's `token.roles`); undefined when it named none. */
+  async roles(): Promise<readonly string[] | undefined> {
+    return (await this.tokens.get()).roles;
+  }
+
+  /** The servers and volumes of every project made from Glance image `imageId` (see usage.ts). */
+  async imageUsage(imageId: string, opts: { pageSize?: number; signal?: AbortSignal } = {}): Promise<ImageUsage> {
+    return imageUsage(this, imageId, opts);
   }
 
   /** The id of the network named `name` (Neutron of the catalog's `network` endpoint). */

@@ -30,6 +30,8 @@ export interface KeystoneToken {
   catalog: CatalogService[];
   projectId?: string;
   userId?: string;
+  /** Role names in the token's scope (`token.roles`); absent when Keystone sent none. */
+  roles?: string[];
 }
 
 export interface KeystoneAuthInput {
@@ -169,12 +171,16 @@ export async function authenticate(
   const catalog = Array.isArray(t.catalog) ? (t.catalog as CatalogService[]) : [];
   const project = t.project as { id?: string } | undefined;
   const user = t.user as { id?: string } | undefined;
+  const roles = Array.isArray(t.roles)
+    ? (t.roles as { name?: unknown }[]).map((r) => r?.name).filter((n): n is string => typeof n === 'string')
+    : undefined;
   return {
     token,
     expiresAt: expires && !isNaN(expires.getTime()) ? expires : new Date(8.64e15),
     catalog,
     ...(project?.id ? { projectId: project.id } : {}),
     ...(user?.id ? { userId: user.id } : {}),
+    ...(roles ? { roles } : {}),
   };
 }
 

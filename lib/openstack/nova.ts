@@ -25,6 +25,17 @@ export interface NovaKeypair {
   fingerprint?: string;
 }
 
+/** A server as Nova's /servers/detail returns it (the fields goldsmith reads). */
+export interface NovaServer {
+  id: string;
+  name?: string;
+  /** The server's project (Nova calls it tenant_id). */
+  tenant_id?: string;
+  status?: string;
+  /** `{id, links}`, or "" for a server booted from a volume. */
+  image?: { id?: string } | string;
+}
+
 /** A Nova API failure: one line, `Nova <METHOD> <path>: <status> <reason>: <message>`. */
 export class NovaError extends Error {
   constructor(
@@ -82,6 +93,43 @@ export class NovaClient {
       .filter((n): n is string => typeof n === 'string');
   }
 
+  /**
+   * GET /servers/detail?image=<id>: the servers booted from image `imageId`; with `allTenants`
+   * (all_tenants=1, which Nova's default policy allows admins only, else 403) of every project.
+   * Pages are followed through `servers_links` rel=next, whose `marker` is sent to this client's
+   * endpoint again (the link's own host is not used: Nova builds it from its configured prefix).
+   */
+  async listServersByImage(
+    imageId: string,
+    opts: { allTenants?: boolean; pageSize?: number; signal?: AbortSignal } = {},
+  ): Promise<NovaServer[]> {
+    const out: NovaServer[] = [];
+    const seen = new Set<string>();
+    let marker: string | undefined;
+    for (;;) {
+      const q = new URLSearchParams();
+      if (opts.allTenants) q.set('all_tenants', '1');
+      q.set('image', imageId);
+      if (opts.pageSize !== undefined) q.set('limit', String(opts.pageSize));
+      if (marker !== undefined) q.set('marker', marker);
+      const { status, text, where } = await this.request('GET', `/servers/detail?${q}`, [200], { signal: opts.signal });
+      const body = parseJson(text, where, status) as { servers?: unknown; servers_links?: unknown };
+      if (!Array.isArray(body?.servers)) throw new NovaError(`${where}: ${status} but the body has no "servers" list`, status);
+      for (const s of body.servers as NovaServer[]) {
+        if (typeof s?.id !== 'string') throw new NovaError(`${where}: ${status} but a server has no id`, status);
+        // Another image's server means the filter was not applied (a proxy?): leave it out.
+        const from = typeof s.image === 'object' && s.image !== null ? s.image.id : undefined;
+        if (from === undefined || from === imageId) out.push(s);
+      }
+      const next = nextMarker(body.servers_links);
+      if (next === undefined) return out;
+      if (next === '') throw new NovaError(`${where}: ${status} but its next link names no marker`, status);
+      if (seen.has(next)) throw new NovaError(`${where}: pagination does not end (marker ${next} again)`, status);
+      seen.add(next);
+      marker = next;
+    }
+  }
+
   private async request(
     method: string,
     pathPart: string,
@@ -114,6 +162,21 @@ export class NovaClient {
     }
     if (!expect.includes(res.status)) throw new NovaError(`${where}: ${res.status} ${res.statusText}: ${novaMessage(text)}`, res.status);
     return { status: res.status, text, where };
+  }
+}
+
+/**
+ * The `marker` of a `*_links` list's rel=next link (Nova's servers_links, Cinder's volumes_links):
+ * undefined when there is no next page, '' when the link names no marker.
+ */
+export function nextMarker(links: unknown): string | undefined {
+  if (!Array.isArray(links)) return undefined;
+  const next = (links as { rel?: unknown; href?: unknown }[]).find((l) => l?.rel === 'next');
+  if (!next) return undefined;
+  try {
+    return new URL(String(next.href), 'http://x').searchParams.get('marker') ?? '';
+  } catch {
+    return '';
   }
 }
 

@@ -2,7 +2,7 @@
 // runner.ts executes the list in steps/index.ts; dry-run.ts describes the same list, so a dry run
 // shows exactly the steps a real run executes.
 
-import type { BuildReport, RunnerConfig } from '../contract';
+import type { BuildRecordCheck, BuildReport, RunnerConfig } from '../contract';
 import type { BakeResult } from './baker';
 import type { ImageInfo } from './convert';
 import type { SiteValues } from './site-values';
@@ -35,6 +35,8 @@ export interface BuildRun extends BuildPlan {
   sourceFile?: string;
   baked?: BakeResult;
   artifactInfo?: ImageInfo;
+  /** The checks of the build's files that passed so far, in order (for the build record). */
+  checks?: BuildRecordCheck[];
   stored?: StoredBuild;
 }
 
@@ -53,6 +55,11 @@ export interface BuildStep {
   /** What the step would do, one line each; reads the file system, never writes. */
   readonly describe: (plan: BuildPlan) => readonly string[];
   readonly run: (run: BuildRun) => Promise<StepOutcome | void>;
+}
+
+/** Records a check that passed (a failed check throws instead: the build fails, nothing is stored). */
+export function checkPassed(run: BuildRun, name: string, detail: string): void {
+  run.checks = [...(run.checks ?? []), { name, result: 'passed', detail }];
 }
 
 /** Adds to the report of a running build. */

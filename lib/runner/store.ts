@@ -1,9 +1,11 @@
-// The builder's store directory: dated builds, checksum files, -latest links, retention, temp cleanup.
+// The builder's store directory: dated builds, checksum files, build records, -latest links,
+// retention, temp cleanup.
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { reEscape } from '../common';
+import { BuildRecordSchema, parseContract, type BuildRecord } from '../contract';
 import { fsyncDir, fsyncFile, replaceSymlink, rmQuiet, tempName, writeFileAtomic, writeNewFileSync } from './files';
 
 /** `<image>-<YYYYMMDD>` for a build started at `date` (UTC). */
@@ -54,19 +56,34 @@ export function cleanStaleTemps(store: string, image: string): string[] {
 }
 
 export interface StoredBuild {
+  /** `<image>-<YYYYMMDD>[-n]`. */
+  readonly base: string;
   readonly file: string;
   readonly md5File: string;
   readonly sha256File: string;
+  /** `<base>.json`, when storeBuild was given the record. */
+  readonly recordFile?: string;
   readonly md5: string;
   readonly sha256: string;
   readonly size: number;
 }
 
-const BUILD_EXTS = ['qcow2', 'raw', 'md5', 'sha256'] as const;
+/** What the record of a build is made from: its names and the hashes of its file as stored. */
+export interface StoredFile {
+  readonly base: string;
+  /** The release id: `<base>` without `<image>-`. */
+  readonly buildId: string;
+  readonly file: string;
+  readonly md5: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+const BUILD_EXTS = ['qcow2', 'raw', 'md5', 'sha256', 'json'] as const;
 
 /** `<image>-<YYYYMMDD>[-<n>].<ext>` → date and sequence (1 without suffix); undefined for other names. */
 export function parseBuildName(image: string, name: string): { base: string; date: string; seq: number; ext: string } | undefined {
-  const m = new RegExp(`^(${reEscape(image)}-(\\d{8})(?:-([2-9]|[1-9]\\d+))?)\\.(qcow2|raw|md5|sha256)$`).exec(name);
+  const m = new RegExp(`^(${reEscape(image)}-(\\d{8})(?:-([2-9]|[1-9]\\d+))?)\\.(qcow2|raw|md5|sha256|json)$`).exec(name);
   return m ? { base: m[1], date: m[2], seq: m[3] ? Number(m[3]) : 1, ext: m[4] } : undefined;
 }
 
@@ -105,13 +122,15 @@ export type StorePoint = 'checksums-published' | 'image-published' | 'latest-dir
 
 const IMAGE_EXTS = ['qcow2', 'raw'] as const;
 const SUM_EXTS = ['md5', 'sha256'] as const;
+/** What `.<base>.latest/` links besides the image, and the -latest names besides the image's. */
+const LINK_EXTS = [...SUM_EXTS, 'json'] as const;
 
-/** `.<image>-latest`: the one symlink naming the per-build directory the -latest trio resolves through. */
+/** `.<image>-latest`: the one symlink naming the per-build directory the -latest names resolve through. */
 export function latestPointerName(image: string): string {
   return `.${image}-latest`;
 }
 
-/** `.<base>.latest`: per build, the directory holding `image.<ext>`, `image.md5`, `image.sha256`. */
+/** `.<base>.latest`: per build, the directory holding `image.<ext>`, `image.md5`, `image.sha256`, `image.json`. */
 export function latestDirName(base: string): string {
   return `.${base}.latest`;
 }
@@ -141,13 +160,14 @@ export function latestBase(store: string, image: string): string | undefined {
 }
 
 /**
- * Makes `.<base>.latest/` with relative links `image.<ext>`, `image.md5`, `image.sha256` → `../<base>.…`:
- * built complete under a temp name (`.<base>.latest.<pid>.<rand>.tmp`, removed by cleanStaleTemps),
- * fsynced, then renamed into place. An existing directory of that name is kept when it is complete.
+ * Makes `.<base>.latest/` with relative links `image.<ext>`, `image.md5`, `image.sha256`, `image.json`
+ * → `../<base>.…` (`image.json` dangles for a build stored without record): built complete under a
+ * temp name (`.<base>.latest.<pid>.<rand>.tmp`, removed by cleanStaleTemps), fsynced, then renamed
+ * into place. An existing directory of that name is kept when it is complete.
  */
 function makeLatestDir(store: string, base: string, ext: string): void {
   const final = path.join(store, latestDirName(base));
-  const want = [ext, ...SUM_EXTS].map((e) => [`image.${e}`, `../${base}.${e}`] as const);
+  const want = [ext, ...LINK_EXTS].map((e) => [`image.${e}`, `../${base}.${e}`] as const);
   if (fs.existsSync(final)) {
     if (want.every(([n, t]) => readlinkOrUndefined(path.join(final, n)) === t)) return;
     rmQuiet(final); // never the pointer's target: callers check
@@ -208,7 +228,7 @@ function oldLayoutBase(store: string, image: string, preferExt: string | undefin
  *     the build the old links name and the pointer to it FIRST, then replaces each old top-level link
  *     by the static link through the pointer (each rename is consistent: the pointer names the
  *     same build the old link named);
- *   - makes the three static top-level links of the pointer's build if missing or wrong;
+ *   - makes the static top-level links (`<image>-latest.{<ext>,md5,sha256,json}`) if missing or wrong;
  *   - first of all removes `<image>-latest.<other ext>` (qcow2 ↔ raw): through the pointer it names
  *     nothing, in the old layout another build.
  * Returns what it changed (for the log), empty when the store was in order. `onStep` (tests) is
@@ -247,7 +267,7 @@ export function repairLatest(store: string, image: string, preferExt?: string, o
     fsyncDir(store);
     step(`${latestPointerName(image)} -> ${latestDirName(base)}`);
   }
-  for (const e of [...SUM_EXTS, ext]) {
+  for (const e of [...LINK_EXTS, ext]) {
     if (ensureSymlink(path.join(store, `${image}-latest.${e}`), staticLatestTarget(image, e))) step(`${image}-latest.${e} -> ${staticLatestTarget(image, e)}`);
   }
   if (done.length) fsyncDir(store);
@@ -256,17 +276,19 @@ export function repairLatest(store: string, image: string, preferExt?: string, o
 
 /**
  * Publishes a verified temp image in the store under a new, unique name (newBuildBase):
- *   1. the .md5 and .sha256 files (their content names the image file) appear first,
+ *   1. the .md5 and .sha256 files (their content names the image file) and, when `record` is given,
+ *      the build record `<base>.json` (checked against the contract's schema) appear first,
  *   2. then the image, by hard link: an existing file is never replaced,
- *   3. then `.<base>.latest/` (links image.<ext>, image.md5, image.sha256 to the three files), made
- *      complete under a temp name and renamed into place,
+ *   3. then `.<base>.latest/` (links image.<ext>, image.md5, image.sha256, image.json to the build's
+ *      files), made complete under a temp name and renamed into place,
  *   4. then ONE rename switches the pointer `.<image>-latest` to it; the top-level links
- *      `<image>-latest.{<ext>,md5,sha256}` are static links through the pointer (made before the
- *      switch, they dangle until the first switch), so all three move at the same instant.
- * A reader resolving the three names at any instant gets files of one build. A run killed between
- * the steps leaves checksum files without image (removed by the next run, cleanOrphans), a complete
- * build that is not latest, an unused `.<base>.latest/` (removed with its build by retention) or a
- * temp (removed by the next run, cleanStaleTemps); never a mixed trio.
+ *      `<image>-latest.{<ext>,md5,sha256,json}` are static links through the pointer (made before
+ *      the switch, they dangle until the first switch), so all of them move at the same instant.
+ * A reader resolving the -latest names at any instant gets files of one build. A run killed between
+ * the steps leaves checksum files and a record without image (removed by the next run,
+ * cleanOrphans), a complete build that is not latest, an unused `.<base>.latest/` (removed with its
+ * build by retention) or a temp (removed by the next run, cleanStaleTemps); never a mixed set.
+ * `record` (the runner always gives it) makes the build's record from its names and hashes.
  */
 export async function storeBuild(
   store: string,
@@ -275,20 +297,29 @@ export async function storeBuild(
   ext: string,
   tmpImage: string,
   at: (point: StorePoint) => void = () => undefined,
+  record?: (stored: StoredFile) => BuildRecord,
 ): Promise<StoredBuild> {
   const base = newBuildBase(store, image, date);
   const file = `${base}.${ext}`;
   const md5File = `${base}.md5`;
   const sha256File = `${base}.sha256`;
+  const recordFile = `${base}.json`;
   fsyncFile(tmpImage);
   const h = await hashFile(tmpImage);
-  const tmpMd5 = tempName(store, md5File);
-  const tmpSha = tempName(store, sha256File);
+  // published before the image, each by temp file (0644 whatever the umask: the web server reads
+  // them) and hard link (never replacing a file)
+  const sidecars: [string, string][] = [
+    [md5File, `${h.md5}  ${file}\n`],
+    [sha256File, `${h.sha256}  ${file}\n`],
+  ];
+  if (record) sidecars.push([recordFile, recordJson(record({ base, buildId: base.slice(image.length + 1), file, ...h }), recordFile, { file, ...h })]);
+  const temps = sidecars.map(([name]) => tempName(store, name));
   try {
-    writeNewFileSync(tmpMd5, `${h.md5}  ${file}\n`);
-    writeNewFileSync(tmpSha, `${h.sha256}  ${file}\n`);
-    publishNew(tmpMd5, path.join(store, md5File));
-    publishNew(tmpSha, path.join(store, sha256File));
+    sidecars.forEach(([, text], i) => {
+      writeNewFileSync(temps[i], text);
+      fs.chmodSync(temps[i], 0o644);
+    });
+    sidecars.forEach(([name], i) => publishNew(temps[i], path.join(store, name)));
     fsyncDir(store);
     at('checksums-published');
     fs.chmodSync(tmpImage, 0o644);
@@ -296,14 +327,13 @@ export async function storeBuild(
     fsyncDir(store);
     at('image-published');
   } finally {
-    rmQuiet(tmpMd5);
-    rmQuiet(tmpSha);
+    for (const t of temps) rmQuiet(t);
   }
   // an old-layout store is migrated first: the pointer must name what the old links name before any
   // top-level link is replaced
   repairLatest(store, image, ext);
   makeLatestDir(store, base, ext);
-  for (const e of [...SUM_EXTS, ext]) ensureSymlink(path.join(store, `${image}-latest.${e}`), staticLatestTarget(image, e));
+  for (const e of [...LINK_EXTS, ext]) ensureSymlink(path.join(store, `${image}-latest.${e}`), staticLatestTarget(image, e));
   fsyncDir(store);
   at('latest-dir-created');
   const pointer = path.join(store, latestPointerName(image));
@@ -320,13 +350,22 @@ export async function storeBuild(
   at('latest-switched');
   // the other extension's -latest link now names nothing: removed (qcow2 ↔ raw)
   repairLatest(store, image, ext);
-  return { file, md5File, sha256File, md5: h.md5, sha256: h.sha256, size: h.size };
+  return { base, file, md5File, sha256File, ...(record ? { recordFile } : {}), md5: h.md5, sha256: h.sha256, size: h.size };
+}
+
+/** The record's text (2-space JSON), checked by the contract's schema and against the file it describes. */
+function recordJson(record: BuildRecord, name: string, stored: { file: string; md5: string; sha256: string; size: number }): string {
+  const r = parseContract(BuildRecordSchema, record, name);
+  if (r.file !== stored.file || r.md5 !== stored.md5 || r.sha256 !== stored.sha256 || r.size_bytes !== stored.size) {
+    throw new Error(`${name}: the record does not describe ${stored.file} as stored`);
+  }
+  return `${JSON.stringify(r, null, 2)}\n`;
 }
 
 /**
- * Checksum files of a build whose image never appeared (a store step killed midway), and
- * `.<base>.latest/` directories of builds whose image is gone, except the one the pointer names;
- * removed.
+ * Checksum files and records of a build whose image never appeared (a store step killed midway),
+ * and `.<base>.latest/` directories of builds whose image is gone, except the one the pointer
+ * names; removed.
  */
 export function cleanOrphans(store: string, image: string): string[] {
   let names: string[];
@@ -342,7 +381,7 @@ export function cleanOrphans(store: string, image: string): string[] {
   for (const name of names) {
     const b = parseBuildName(image, name);
     const dirBase = parseLatestDir(image, name);
-    if (b && (b.ext === 'md5' || b.ext === 'sha256') && !hasImage(b.base)) {
+    if (b && (LINK_EXTS as readonly string[]).includes(b.ext) && !hasImage(b.base)) {
       rmQuiet(path.join(store, name));
       removed.push(name);
     } else if (dirBase !== undefined && dirBase !== current && !hasImage(dirBase)) {
@@ -364,7 +403,7 @@ export interface PrunedBuild {
 /**
  * The builds of `image` beyond the `keep` newest (newest = latest date, then highest sequence
  * number); the one named `currentBase` and the one `latest` names (default: what the -latest
- * pointer names now) always count as kept. Only names `<image>-YYYYMMDD[-n].{qcow2,raw,md5,sha256}`
+ * pointer names now) always count as kept. Only names `<image>-YYYYMMDD[-n].{qcow2,raw,md5,sha256,json}`
  * and `.<image>-YYYYMMDD[-n].latest` are considered. The dry run and pruneBuilds both use it.
  */
 export function planPrune(

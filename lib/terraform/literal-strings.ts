@@ -30,6 +30,36 @@ export function escapeStrings(value: unknown): unknown {
 }
 
 const escaped = new WeakSet<TerraformElement>();
+const trusted = new WeakMap<TerraformElement, Set<string>>();
+
+/**
+ * Registers `expression`, built by goldsmith from validated values only (never a catalog string),
+ * as a postcondition of `element`: the one kind of string written unescaped, and only at that
+ * element's `lifecycle.postcondition[].condition`.
+ */
+export function trustCondition(element: TerraformElement, expression: string): void {
+  let set = trusted.get(element);
+  if (!set) trusted.set(element, (set = new Set()));
+  set.add(expression);
+}
+
+/**
+ * Puts the registered conditions of every `lifecycle.postcondition[]` in `raw` back, unescaped,
+ * at the same place in `out` (its escaped copy; keys of resource types and ids need no escape).
+ */
+function restoreConditions(raw: unknown, out: unknown, allowed: ReadonlySet<string>): void {
+  if (raw === null || typeof raw !== 'object' || out === null || typeof out !== 'object') return;
+  const conditions = (raw as { lifecycle?: { postcondition?: unknown } }).lifecycle?.postcondition;
+  if (Array.isArray(conditions)) {
+    const target = (out as { lifecycle: { postcondition: { condition?: unknown }[] } }).lifecycle.postcondition;
+    conditions.forEach((c: { condition?: unknown } | null, i) => {
+      if (typeof c?.condition === 'string' && allowed.has(c.condition)) target[i].condition = c.condition;
+    });
+  }
+  for (const [key, value] of Object.entries(raw)) {
+    if (key !== 'lifecycle') restoreConditions(value, (out as Record<string, unknown>)[key], allowed);
+  }
+}
 
 /**
  * Aspect: every Terraform element of the scope writes its strings as literals. Backends are left
@@ -40,6 +70,12 @@ export class TerraformLiteralStrings implements IAspect {
     if (!TerraformElement.isTerraformElement(node) || node instanceof TerraformBackend || escaped.has(node)) return;
     escaped.add(node);
     const toTerraform = node.toTerraform.bind(node);
-    node.toTerraform = () => escapeStrings(toTerraform());
+    node.toTerraform = () => {
+      const raw = toTerraform();
+      const out = escapeStrings(raw);
+      const allowed = trusted.get(node);
+      if (allowed) restoreConditions(raw, out, allowed);
+      return out;
+    };
   }
 }

@@ -63,6 +63,12 @@ describe('synthesized builder bundles', () => {
         expect(sha256(files[`images/${image.name}.json`])).toBe(image.runner_config_sha256);
         expect(lines).toContain(image.cron_line);
       }
+      // Every built image has its monitoring check, and the builder one Sensu check on its own agent.
+      expect(Object.keys(manifest.checks)).toEqual(manifest.images.map((i: { name: string }) => i.name));
+      for (const [name, hash] of Object.entries(manifest.checks)) expect(sha256(files[`checks/${name}.json`])).toBe(hash);
+      expect(sha256(files['sensu/checks.yaml'])).toBe(manifest.sensu['checks.yaml']);
+      expect(files['sensu/checks.yaml']).toContain(`    - entity:${env}-builder-01\n`);
+      expect(Object.keys(files).filter((f) => f.startsWith('checks/') || f.startsWith('sensu/')).length).toBe(manifest.images.length + 1);
     }
   });
 
@@ -89,10 +95,15 @@ describe('synthesized builder bundles', () => {
     expect(fs.existsSync(path.join(out, 'stacks', 'test02', 'builder', 'images', 'winsrv_2025.json'))).toBe(false);
   });
 
-  test('keep_files: the files of the releases Terraform keeps in Glance, not those retention dropped', () => {
+  test('keep_files: the file of every release the builds file lists (all of them stay in Glance)', () => {
     const config = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'bgo', 'builder', 'images', 'ubuntu_2404.json'), 'utf8'));
-    // config/builds/bgo.yaml: four releases, keep_outdated 2 -> GOLD + 2 Outdated stay, 20260805 is dropped
-    expect(config.output.keep_files).toEqual(['ubuntu_2404-20260902.qcow2', 'ubuntu_2404-20261007.qcow2', 'ubuntu_2404-20261104.qcow2']);
+    // config/builds/bgo.yaml: a candidate, the GOLD and two Outdated releases
+    expect(config.output.keep_files).toEqual([
+      'ubuntu_2404-20260902.qcow2',
+      'ubuntu_2404-20261007.qcow2',
+      'ubuntu_2404-20261104.qcow2',
+      'ubuntu_2404-20261202.qcow2',
+    ]);
   });
 
   test('no credential-like key or value in any bundle file or stack', () => {

@@ -5,9 +5,11 @@ import { Testing } from 'cdktf';
 import type { Environment, Image } from '../../lib/catalog/model';
 import { canonicalJson, sha256Hex } from '../../lib/common';
 import { fingerprintFor, runnerConfigFor, RunnerConfig } from '../../lib/constructs/runner-config';
-import { BuilderBundle, bundleImage, renderBundle } from '../../lib/constructs/builder-bundle';
+import { BuilderBundle, BundleImage, bundleImage, renderBundle } from '../../lib/constructs/builder-bundle';
 import { readManifest, writeBundle } from '../../synth/write-bundle';
 import { BuildSchedule } from '../../lib/constructs/build-schedule';
+import { MonitoringCheck } from '../../lib/constructs/monitoring-check';
+import { sensuCheckFor } from '../../lib/constructs/sensu-check';
 
 const ENV: Environment = {
   name: 'bgo',
@@ -23,12 +25,14 @@ const ENV: Environment = {
   },
   backend: { type: 'local', path: 'terraform.bgo.tfstate' },
   images: ['ubuntu_2404', 'almalinux9', 'winsrv_2025'],
+  acceptMembers: false,
 };
 
 function image(name: string, over: Partial<Image> = {}): Image {
   return {
     name,
     type: 'gold',
+    shortName: name,
     sourceFile: 'images/gold.yaml',
     displayName: name,
     goldName: `GOLD ${name}`,
@@ -91,7 +95,7 @@ interface Input {
   scripts: { name: string; content: string }[];
 }
 
-/** Builds a bundle the way synth does: schedule, templates, scripts, runner configs. */
+/** Builds a bundle the way synth does: schedule, templates, scripts, runner configs, checks, the Sensu check. */
 function makeBundle(input: Input): BuilderBundle {
   const env: Environment = { ...ENV, images: input.images.map((i) => i.name) };
   const templates = [
@@ -107,7 +111,17 @@ function makeBundle(input: Input): BuilderBundle {
     const t = templates.find((x) => x.name === img.template)!;
     const used = Object.fromEntries(t.scripts.map((s) => [s, scriptSha[s]]));
     const rc = runnerConfigFor(img, env, { name: t.name, file: `templates/${t.name}.json`, sha256: sha256Hex(t.json) }, used);
-    return bundleImage(rc, sched.entryFor(img.name));
+    const entry = sched.entryFor(img.name);
+    const check = new MonitoringCheck(Testing.app(), 'check', {
+      image: img.name,
+      environment: env.name,
+      slot: rc.rebuild.slot,
+      enabled: entry.enabled,
+      paths: rc.paths,
+      timeoutsS: rc.timeouts_s,
+      endOfLife: img.endOfLife,
+    });
+    return bundleImage(rc, entry, check.checkConfig);
   });
   return {
     environment: env.name,
@@ -116,6 +130,8 @@ function makeBundle(input: Input): BuilderBundle {
     scripts: input.scripts,
     images,
     paths: { store: '/opt/images/public_builds', logs: '/var/log/goldsmith', state: '/var/lib/goldsmith' },
+    sensuChecks: [sensuCheckFor({ environment: env.name, entity: 'bgo-builder-01' })],
+    retiredFiles: { debian11: ['debian11-20260801.qcow2', 'debian11-20260801.md5', 'debian11-20260801.md5'] },
   };
 }
 
@@ -292,6 +308,10 @@ describe('writeBundle', () => {
     const dir = path.join(tmp, 'builder');
     writeBundle(dir, makeBundle(INPUT));
     expect(listTree(dir)).toEqual([
+      'checks/ 755',
+      'checks/almalinux9.json 644',
+      'checks/ubuntu_2404.json 644',
+      'checks/winsrv_2025.json 644',
       'cron.d/ 755',
       'cron.d/goldsmith 644',
       'images/ 755',
@@ -302,6 +322,8 @@ describe('writeBundle', () => {
       'scripts/ 755',
       'scripts/cleanup.sh 755',
       'scripts/resolver.sh 755',
+      'sensu/ 755',
+      'sensu/checks.yaml 644',
       'templates/ 755',
       'templates/default.json 644',
       'templates/windows.json 644',
@@ -344,10 +366,24 @@ describe('writeBundle', () => {
       'resolver.sh': sha256Hex(SCRIPTS[0].content),
     });
     expect(manifest.paths).toEqual({ store: '/opt/images/public_builds', logs: '/var/log/goldsmith', state: '/var/lib/goldsmith' });
+    expect(manifest.checks).toEqual({
+      almalinux9: sha256Hex(file('checks/almalinux9.json')),
+      ubuntu_2404: sha256Hex(file('checks/ubuntu_2404.json')),
+      winsrv_2025: sha256Hex(file('checks/winsrv_2025.json')),
+    });
+    expect(manifest.sensu).toEqual({ 'checks.yaml': sha256Hex(file('sensu/checks.yaml')) });
+    // Sorted, each file once: what `goldsmith install` keeps of a retired image's builds.
+    expect(manifest.retired_files).toEqual({ debian11: ['debian11-20260801.md5', 'debian11-20260801.qcow2'] });
+    // The disabled monthly image keeps its check (end of life, failed manual runs) but is never overdue.
+    expect(JSON.parse(file('checks/winsrv_2025.json').toString('utf8'))).toMatchObject({
+      schedule: { enabled: false, slot: { weekday: 3, hour: 3, minute: 0, week_of_month: 2 } },
+    });
+    expect(file('checks/ubuntu_2404.json').toString('utf8')).toBe(canonicalJson(JSON.parse(file('checks/ubuntu_2404.json').toString('utf8'))));
     // Files: 2-space key-sorted JSON with a trailing newline; the cron file as rendered.
     const text = file('manifest.json').toString('utf8');
     expect(text).toBe(canonicalJson(JSON.parse(text)));
-    expect(text.startsWith('{\n  "bundle_format": 1,\n  "environment": "bgo",\n')).toBe(true);
+    expect(text.startsWith('{\n  "bundle_format": 1,\n  "checks": {\n')).toBe(true);
+    expect(text).toContain('\n  "environment": "bgo",\n');
     expect(file('cron.d/goldsmith').toString('utf8')).toBe(bundle.cronFile);
     expect(file('cron.d/goldsmith').toString('utf8')).toContain(ubuntuLine + '\n');
     expect(file('cron.d/goldsmith').toString('utf8')).not.toContain('winsrv_2025');
@@ -407,6 +443,19 @@ describe('writeBundle', () => {
     bad({ ...good, images: [...good.images, good.images[0]] }, /image ubuntu_2404 is listed twice/);
     bad({ ...good, images: good.images.map((i) => (i.name === 'ubuntu_2404' ? { ...i, cronLine: '* * * * * root x' } : i)) }, /its cron line is not in the cron file/);
     bad({ ...good, environment: 'Bad Env' }, /environment name must match/);
+    const withCheck = (name: string, over: object) =>
+      good.images.map((i) => (i.name === name ? { ...i, checkConfig: { ...(i.checkConfig as object), ...over } as BundleImage['checkConfig'] } : i));
+    bad({ ...good, images: withCheck('ubuntu_2404', { schedule: { enabled: true, slot: { weekday: 1, hour: 9, minute: 40 } } }) },
+      'builder bundle bgo: image ubuntu_2404: its check config has another schedule slot than the runner config');
+    bad({ ...good, images: withCheck('ubuntu_2404', { paths: { logs: '/tmp/logs', state: '/var/lib/goldsmith' } }) },
+      'builder bundle bgo: image ubuntu_2404: its check config reads other logs or state directories than the runner config writes');
+    bad({ ...good, images: withCheck('winsrv_2025', { schedule: { enabled: true, slot: { weekday: 3, hour: 3, minute: 0, week_of_month: 2 } } }) },
+      'builder bundle bgo: image winsrv_2025: its check config says the schedule is enabled, the cron file does not');
+    bad({ ...good, images: withCheck('almalinux9', { image: 'ubuntu_2404' }) }, 'builder bundle bgo: image almalinux9: its check config is of image ubuntu_2404');
+    bad({ ...good, images: withCheck('almalinux9', { grace_s: 0 }) }, 'builder bundle bgo: checks/almalinux9.json: grace_s: must be >= 1, got 0');
+    bad({ ...good, retiredFiles: { ubuntu_2404: ['ubuntu_2404-20261104.qcow2'] } }, 'builder bundle bgo: image ubuntu_2404 is both built and retired');
+    bad({ ...good, retiredFiles: { debian11: ['../etc/passwd'] } }, /builder bundle bgo: manifest.json: retired_files.debian11\[0\]: "..\/etc\/passwd" is not a plain file name/);
+    bad({ ...good, sensuChecks: [...good.sensuChecks!, ...good.sensuChecks!] }, 'builder bundle bgo: sensu check goldsmith-bgo is listed twice');
   });
 
   test('a failed rewrite keeps the previous bundle', () => {

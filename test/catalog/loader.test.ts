@@ -28,6 +28,7 @@ const EXPECTED: Catalog = {
         endpoint: 'https://s3.bgo.example/',
       },
       images: ['debian_12', 'ubuntu_2404'],
+      acceptMembers: false,
     },
     {
       name: 'osl',
@@ -43,12 +44,14 @@ const EXPECTED: Catalog = {
       },
       backend: { type: 'local', path: 'terraform.osl.tfstate' },
       images: ['debian_12', 'ubuntu_2404'],
+      acceptMembers: false,
     },
   ],
   images: [
     {
       name: 'debian_12',
       type: 'gold',
+      shortName: 'debian_12',
       sourceFile: 'images/gold.yaml',
       displayName: 'Debian 12',
       goldName: 'GOLD Debian 12 (bookworm)',
@@ -79,6 +82,7 @@ const EXPECTED: Catalog = {
     {
       name: 'rocky_9',
       type: 'vgpu',
+      shortName: 'rocky_9',
       sourceFile: 'images/vgpu.yaml',
       displayName: 'Rocky 9 vGPU',
       goldName: 'GOLD Rocky 9 vGPU',
@@ -107,6 +111,7 @@ const EXPECTED: Catalog = {
     {
       name: 'ubuntu_2404',
       type: 'gold',
+      shortName: 'ubuntu_2404',
       sourceFile: 'images/gold.yaml',
       displayName: 'Ubuntu 24.04 LTS',
       goldName: 'GOLD Ubuntu 24.04 LTS',
@@ -156,6 +161,7 @@ const EXPECTED: Catalog = {
             md5: '33333333333333333333333333333333',
             sha256: '4444444444444444444444444444444444444444444444444444444444444444',
             sizeBytes: 42,
+            state: 'released',
           },
         ],
       },
@@ -170,6 +176,7 @@ const EXPECTED: Catalog = {
             md5: '11111111111111111111111111111111',
             sha256: '2222222222222222222222222222222222222222222222222222222222222222',
             sizeBytes: 1,
+            state: 'released',
           },
           {
             buildId: '20261104',
@@ -180,6 +187,7 @@ const EXPECTED: Catalog = {
             sizeBytes: 612368385,
             upstreamUrl: 'https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img',
             upstreamChecksum: 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+            state: 'released',
           },
           {
             buildId: '20261021',
@@ -188,6 +196,7 @@ const EXPECTED: Catalog = {
             md5: '0123456789abcdef0123456789abcdef',
             sha256: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
             sizeBytes: 612368384,
+            state: 'released',
           },
         ],
       },

@@ -64,11 +64,21 @@ describe('goldsmith validate', () => {
       out: ['ok: 3 images, 2 environments, 3 templates (config)'],
       err: [
         'notice: config/builds/bgo.yaml: images.centos_7: image `centos_7` is retired in bgo: its 1 release becomes outdated and hidden',
-        'notice: config/builds/bgo.yaml: images.ubuntu_2404: image `ubuntu_2404` is retired in bgo: its 2 releases become outdated and hidden ' +
-          '(1 older one is deleted by retention)',
+        'notice: config/builds/bgo.yaml: images.ubuntu_2404: image `ubuntu_2404` is retired in bgo: its 3 releases become outdated and hidden ' +
+          '(`goldsmith promote` proposes removing those beyond keep_outdated)',
         'notice: config/images/gold.yaml: images.debian_12: image `debian_12` has no release in bgo, osl: nothing is published there until one is promoted',
         'notice: config/images/gold.yaml: images.ubuntu2404: image `ubuntu2404` has no release in bgo: nothing is published there until one is promoted',
       ],
+    });
+  });
+
+  test('a candidate older than the GOLD release: one line naming the releases, exit 1', async () => {
+    const builds = path.join(root, 'config', 'builds', 'bgo.yaml');
+    fs.writeFileSync(builds, fs.readFileSync(builds, 'utf8').replace('        size_bytes: 612368384\n', '        size_bytes: 612368384\n        state: candidate\n'));
+    expect(await run(['validate'], root)).toEqual({
+      code: 1,
+      out: [],
+      err: ['config/builds/bgo.yaml:3:5: images.ubuntu_2404.releases: candidate 20261021 is older than the gold release 20261104.2'],
     });
   });
 

@@ -3,9 +3,10 @@ import { OpenstackProvider } from '../../.gen/providers/openstack/provider';
 import { ImagesImageV2 } from '../../.gen/providers/openstack/images-image-v2';
 import { ImagesImageAccessV2 } from '../../.gen/providers/openstack/images-image-access-v2';
 import { DataOpenstackIdentityProjectV3 } from '../../.gen/providers/openstack/data-openstack-identity-project-v3';
-import { GoldImage, GoldImageProps, diskFormatOf, sortNewestFirst, terraformId } from '../../lib/constructs';
+import { GoldImage, GoldImageProps, diskFormatOf, importTimeout, importedBytesCondition, sortNewestFirst, terraformId } from '../../lib/constructs';
 import {
   BASE_PROPERTIES,
+  HEX32,
   HEX64,
   UBUNTU_RELEASES,
   VGPU_RELEASES,
@@ -51,7 +52,22 @@ function ubuntuProps(overrides: Partial<GoldImageProps> = {}): GoldImageProps {
   };
 }
 
-const IGNORE_SOURCE = { ignore_changes: ['image_source_url', 'web_download'] };
+const IGNORE_SOURCE = ['image_source_url', 'web_download'];
+const SIZE = 612368384;
+/** The lifecycle of a release of the fixtures (md5 HEX32, 612368384 bytes). */
+function lifecycle(file: string, ignore: readonly string[] = IGNORE_SOURCE) {
+  return {
+    ignore_changes: ignore,
+    postcondition: [
+      {
+        condition: `\${self.checksum == "${HEX32}" && self.size_bytes == ${SIZE}}`,
+        error_message: `Glance does not hold the reviewed bytes of ${file} (md5 ${HEX32}, ${SIZE} bytes): withdraw this release (goldsmith withdraw).`,
+      },
+    ],
+  };
+}
+/** 5 minutes + 612368384 bytes at 20 MiB/s (30 s, rounded up to a minute). */
+const TIMEOUTS = { create: '6m' };
 
 describe('GoldImage: a live image with three releases', () => {
   const { json, parsed } = synth((stack) => new GoldImage(stack, 'ubuntu_2404', ubuntuProps()));
@@ -82,10 +98,12 @@ describe('GoldImage: a live image with three releases', () => {
         goldsmith_build_date: '2026-11-04',
         goldsmith_build_id: '20261104',
         goldsmith_image: 'ubuntu_2404',
+        goldsmith_state: 'gold',
         goldsmith_upstream_checksum: `sha256:${HEX64}`,
         goldsmith_upstream_url: UPSTREAM,
       },
-      lifecycle: IGNORE_SOURCE,
+      timeouts: TIMEOUTS,
+      lifecycle: lifecycle('ubuntu_2404-20261104.qcow2'),
     });
   });
 
@@ -108,9 +126,11 @@ describe('GoldImage: a live image with three releases', () => {
         goldsmith_build_date: '2026-10-28',
         goldsmith_build_id: '20261028',
         goldsmith_image: 'ubuntu_2404',
+        goldsmith_state: 'outdated',
       },
       depends_on: ['openstack_images_image_v2.ubuntu_2404_20261104'],
-      lifecycle: IGNORE_SOURCE,
+      timeouts: TIMEOUTS,
+      lifecycle: lifecycle('ubuntu_2404-20261028.qcow2'),
     });
     expect(images(parsed).ubuntu_2404_20261021).toMatchObject({
       name: 'Outdated (Ubuntu 24.04)',
@@ -147,15 +167,14 @@ describe('GoldImage: a live image with three releases', () => {
 });
 
 describe('GoldImage: exposed fields', () => {
-  test('gold, releases newest first, dropped, goldImageId', () => {
+  test('gold, releases newest first, goldImageId', () => {
     const { parsed } = synth((stack) => {
       const gold = new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ image: makeImage({ keepOutdated: 1 }) }));
       expect(gold.name).toBe('ubuntu_2404');
       expect(gold.retired).toBe(false);
-      expect(gold.releases.map((r) => r.release.buildId)).toEqual(['20261104', '20261028']);
-      expect(gold.releases.map((r) => r.role)).toEqual(['gold', 'outdated']);
+      expect(gold.releases.map((r) => r.release.buildId)).toEqual(['20261104', '20261028', '20261021']);
+      expect(gold.releases.map((r) => r.role)).toEqual(['gold', 'outdated', 'outdated']);
       expect(gold.gold?.logicalId).toBe('ubuntu_2404_20261104');
-      expect(gold.dropped.map((r) => r.buildId)).toEqual(['20261021']);
       new TerraformOutput(stack, 'gold', { value: gold.goldImageId });
       expect(gold.image?.name).toBe('ubuntu_2404');
       expect(gold.environment.name).toBe('bgo');
@@ -187,19 +206,12 @@ describe('GoldImage: one release', () => {
   });
 });
 
-describe('GoldImage: retention', () => {
-  test('keeps the newest + keepOutdated releases and drops the oldest', () => {
-    const { parsed } = synth(
-      (stack) => new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ image: makeImage({ keepOutdated: 1 }) })),
-    );
-    expect(Object.keys(images(parsed)).sort()).toEqual(['ubuntu_2404_20261028', 'ubuntu_2404_20261104']);
-  });
-
-  test('keepOutdated 0 keeps only the GOLD image', () => {
+describe('GoldImage: retention is promote\'s reviewed change, never synth\'s', () => {
+  test('keepOutdated 0 still synthesizes every recorded release', () => {
     const { parsed } = synth(
       (stack) => new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ image: makeImage({ keepOutdated: 0 }) })),
     );
-    expect(Object.keys(images(parsed))).toEqual(['ubuntu_2404_20261104']);
+    expect(Object.keys(images(parsed)).sort()).toEqual(['ubuntu_2404_20261021', 'ubuntu_2404_20261028', 'ubuntu_2404_20261104']);
   });
 
   test('a same-day rebuild: ties broken by build id, demoted at that same date', () => {
@@ -217,6 +229,151 @@ describe('GoldImage: retention', () => {
       properties: expect.objectContaining({ depricated: '2026-11-04T00:00:00' }),
       depends_on: ['openstack_images_image_v2.ubuntu_2404_20261104_2'],
     });
+  });
+});
+
+describe('GoldImage: candidates and withdrawn releases', () => {
+  const CANDIDATE = release('ubuntu_2404', '2026-12-02', { state: 'candidate' });
+
+  test('a candidate enters hidden, without depricated, and leaves the GOLD alone', () => {
+    const { parsed } = synth((stack) => {
+      const gold = new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ releases: imageReleases('ubuntu_2404', [...UBUNTU_RELEASES, CANDIDATE]) }));
+      expect(gold.releases.map((r) => `${r.release.buildId}:${r.role}`)).toEqual([
+        '20261202:candidate',
+        '20261104:gold',
+        '20261028:outdated',
+        '20261021:outdated',
+      ]);
+    });
+    expect(images(parsed).ubuntu_2404_20261202).toEqual({
+      name: 'Candidate (Ubuntu 24.04 LTS)',
+      region: 'bgo',
+      container_format: 'bare',
+      disk_format: 'qcow2',
+      image_source_url: 'http://builder.mgmt.bgo.uhdc.no/ubuntu_2404-20261202.qcow2',
+      web_download: true,
+      hidden: true,
+      visibility: 'public',
+      min_ram_mb: 768,
+      min_disk_gb: 8,
+      tags: ['gold', 'ubuntu_2404'],
+      properties: {
+        ...UBUNTU_PROPERTIES,
+        goldsmith_build_date: '2026-12-02',
+        goldsmith_build_id: '20261202',
+        goldsmith_image: 'ubuntu_2404',
+        goldsmith_state: 'candidate',
+      },
+      timeouts: TIMEOUTS,
+      lifecycle: lifecycle('ubuntu_2404-20261202.qcow2'),
+    });
+    expect(images(parsed).ubuntu_2404_20261104).toMatchObject({ name: 'GOLD Ubuntu 24.04 LTS', hidden: false });
+    expect(images(parsed).ubuntu_2404_20261104).not.toHaveProperty('depends_on');
+    // The Outdated ones still name the GOLD as their demotion, not the candidate.
+    expect(images(parsed).ubuntu_2404_20261028.properties).toMatchObject({ depricated: '2026-11-04T00:00:00' });
+  });
+
+  test('the verified candidate, released, becomes GOLD in place and the old GOLD is demoted after it', () => {
+    const released = release('ubuntu_2404', '2026-12-02');
+    const { parsed } = synth((stack) => new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ releases: imageReleases('ubuntu_2404', [...UBUNTU_RELEASES, released]) })));
+    expect(images(parsed).ubuntu_2404_20261202).toMatchObject({ name: 'GOLD Ubuntu 24.04 LTS', hidden: false, properties: expect.objectContaining({ goldsmith_state: 'gold' }) });
+    expect(images(parsed).ubuntu_2404_20261104).toMatchObject({
+      name: 'Outdated (Ubuntu 24.04)',
+      hidden: true,
+      depends_on: ['openstack_images_image_v2.ubuntu_2404_20261202'],
+      properties: expect.objectContaining({ depricated: '2026-12-02T00:00:00', goldsmith_state: 'outdated' }),
+    });
+  });
+
+  test('a first build of a new image: a candidate and no GOLD yet', () => {
+    const { parsed } = synth((stack) => {
+      const gold = new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ releases: imageReleases('ubuntu_2404', [CANDIDATE]) }));
+      expect(gold.gold).toBeUndefined();
+    });
+    expect(Object.keys(images(parsed))).toEqual(['ubuntu_2404_20261202']);
+    expect(images(parsed).ubuntu_2404_20261202).toMatchObject({ name: 'Candidate (Ubuntu 24.04 LTS)', hidden: true });
+  });
+
+  test('withdrawn: hidden under its own name, no postcondition, the previous release is GOLD again', () => {
+    const withdrawn = release('ubuntu_2404', '2026-11-04', { state: 'withdrawn' });
+    const { parsed } = synth((stack) => {
+      const gold = new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ releases: imageReleases('ubuntu_2404', [UBUNTU_RELEASES[0], UBUNTU_RELEASES[1], withdrawn]) }));
+      expect(gold.releases.map((r) => r.role)).toEqual(['withdrawn', 'gold', 'outdated']);
+    });
+    // The withdrawn build is hidden first, then the previous release becomes GOLD again.
+    expect(images(parsed).ubuntu_2404_20261104).not.toHaveProperty('depends_on');
+    expect(images(parsed).ubuntu_2404_20261028.depends_on).toEqual(['openstack_images_image_v2.ubuntu_2404_20261104']);
+    expect(images(parsed).ubuntu_2404_20261104).toMatchObject({
+      name: 'Withdrawn (Ubuntu 24.04 LTS)',
+      hidden: true,
+      properties: expect.objectContaining({ goldsmith_state: 'withdrawn', depricated: '2026-11-04T00:00:00' }),
+      lifecycle: { ignore_changes: IGNORE_SOURCE },
+    });
+    expect(images(parsed).ubuntu_2404_20261028).toMatchObject({ name: 'GOLD Ubuntu 24.04 LTS', hidden: false });
+    expect(images(parsed).ubuntu_2404_20261028.properties).not.toHaveProperty('depricated');
+  });
+
+  test('a candidate older than the GOLD is refused', () => {
+    const old = release('ubuntu_2404', '2026-10-01', { state: 'candidate' });
+    expect(() =>
+      synth((stack) => new GoldImage(stack, 'ubuntu_2404', ubuntuProps({ releases: imageReleases('ubuntu_2404', [...UBUNTU_RELEASES, old]) }))),
+    ).toThrow('gold image ubuntu_2404: candidate 20261001 is older than the gold release 20261104');
+  });
+
+  test('a retired image: its candidate is Outdated like the rest, its withdrawn release stays withdrawn', () => {
+    const releases = [release('debian11', '2026-08-01', { state: 'candidate' }), release('debian11', '2026-07-25', { state: 'withdrawn' }), release('debian11', '2026-07-18')];
+    const { parsed } = synth(
+      (stack) =>
+        new GoldImage(stack, 'debian11', {
+          name: 'debian11',
+          environment: makeEnvironment(),
+          releases: imageReleases('debian11', releases, { type: 'gold', outdatedName: 'Outdated (Debian 11)' }),
+        }),
+    );
+    expect(Object.fromEntries(Object.entries(images(parsed)).map(([id, r]) => [id, [r.name, r.hidden]]))).toEqual({
+      debian11_20260801: ['Outdated (Debian 11)', true],
+      debian11_20260725: ['Withdrawn (Debian 11)', true],
+      debian11_20260718: ['Outdated (Debian 11)', true],
+    });
+  });
+
+  test('import timeouts grow with the file: 5 minutes plus the file at 20 MiB/s', () => {
+    expect(importTimeout(1)).toBe('6m');
+    expect(importTimeout(20 * 1024 * 1024 * 60)).toBe('6m');
+    expect(importTimeout(20 * 1024 * 1024 * 60 + 1)).toBe('7m');
+    expect(importTimeout(10553108480)).toBe('14m');
+  });
+
+  test('the condition is built from a validated md5 and size only', () => {
+    expect(importedBytesCondition(HEX32, 5)).toBe(`\${self.checksum == "${HEX32}" && self.size_bytes == 5}`);
+    expect(() => importedBytesCondition('"} || true || {"', 5)).toThrow('invalid md5');
+    expect(() => importedBytesCondition(HEX32, 1.5)).toThrow('invalid md5');
+  });
+});
+
+describe('GoldImage: members', () => {
+  test('accept_members: every grant of every release is created accepted; a rotation keeps them all', () => {
+    const { parsed } = synth((stack) => {
+      const owner = new OpenstackProvider(stack, 'owner', { alias: 'o', cloud: 'bgo-nrec-images', region: 'bgo' });
+      new GoldImage(stack, 'almalinux9_vgpu', {
+        name: 'almalinux9_vgpu',
+        image: makeSharedImage(),
+        environment: makeEnvironment({ acceptMembers: true }),
+        releases: imageReleases('almalinux9_vgpu', [...VGPU_RELEASES, release('almalinux9_vgpu', '2026-12-02', { state: 'candidate' })]),
+        provider: owner,
+        memberProjectIds: { 'project-a': 'aaaa', 'project-b': 'bbbb' },
+      });
+    });
+    const grants = parsed.resource.openstack_images_image_access_v2;
+    expect(Object.keys(grants).sort()).toEqual([
+      'almalinux9_vgpu_20261029_project_a',
+      'almalinux9_vgpu_20261029_project_b',
+      'almalinux9_vgpu_20261105_project_a',
+      'almalinux9_vgpu_20261105_project_b',
+      'almalinux9_vgpu_20261202_project_a',
+      'almalinux9_vgpu_20261202_project_b',
+    ]);
+    for (const grant of Object.values(grants)) expect(grant.status).toBe('accepted');
   });
 });
 
@@ -331,10 +488,10 @@ describe('GoldImage: retired', () => {
           goldsmith_build_date: '2026-08-01',
           goldsmith_build_id: '20260801',
           goldsmith_image: 'debian11',
+          goldsmith_state: 'outdated',
         },
-        lifecycle: {
-          ignore_changes: ['image_source_url', 'web_download', 'visibility', 'min_ram_mb', 'min_disk_gb', 'properties'],
-        },
+        timeouts: TIMEOUTS,
+        lifecycle: lifecycle('debian11-20260801.qcow2', [...IGNORE_SOURCE, 'visibility', 'min_ram_mb', 'min_disk_gb', 'properties']),
       },
       debian11_20260725: expect.objectContaining({
         name: 'Outdated (Debian 11)',
@@ -374,7 +531,7 @@ describe('GoldImage: retired', () => {
     });
   });
 
-  test('defined but no longer carried: Outdated with the full definition, retention still applies', () => {
+  test('defined but no longer carried: Outdated with the full definition, every release kept', () => {
     const { parsed } = synth((stack) => {
       const gold = new GoldImage(stack, 'ubuntu_2404', {
         ...ubuntuProps({ image: makeImage({ keepOutdated: 2 }) }),
@@ -402,10 +559,12 @@ describe('GoldImage: retired', () => {
         goldsmith_build_date: '2026-11-04',
         goldsmith_build_id: '20261104',
         goldsmith_image: 'ubuntu_2404',
+        goldsmith_state: 'outdated',
         goldsmith_upstream_checksum: `sha256:${HEX64}`,
         goldsmith_upstream_url: UPSTREAM,
       },
-      lifecycle: IGNORE_SOURCE,
+      timeouts: TIMEOUTS,
+      lifecycle: lifecycle('ubuntu_2404-20261104.qcow2'),
     });
   });
 });

@@ -1,12 +1,18 @@
-// A loopback fake of Nova's keypair API for the tests. Nova cannot run here (it needs its
-// database, a message queue, placement and a hypervisor), so this small http server on 127.0.0.1
-// answers the three calls goldsmith makes the way Nova's v2.1 API does:
+// A loopback fake of Nova's API for the tests. Nova cannot run here (it needs its database, a
+// message queue, placement and a hypervisor), so this small http server on 127.0.0.1 answers the
+// calls goldsmith makes the way Nova's v2.1 API does:
 //   POST   <base>/os-keypairs          {"keypair": {"name", "public_key"}} -> 200 {"keypair": {...}}
 //                                      (409 conflictingRequest for a name in use, 400 badRequest
 //                                      for a body without a valid name or public key)
 //   DELETE <base>/os-keypairs/<name>  -> 202, or 404 itemNotFound
 //   GET    <base>/os-keypairs         -> 200 {"keypairs": [{"keypair": {...}}, ...]}
-// Every request is recorded (method, path, token, body) for exact assertions.
+//   GET    <base>/servers/detail      ?all_tenants, image, limit, marker (anything else: 400) ->
+//          200 {"servers": [...], "servers_links": [{"rel": "next", "href": …marker=<last id>}]}
+//          when the page is full; all_tenants from a token that is not admin -> 403, as Nova's
+//          default policy (os_compute_api:servers:detail:get_all_tenants) answers; without
+//          all_tenants only the token's project.
+// Every request is recorded (method, path, token, body; query and microversion header when
+// there are any) for exact assertions.
 import { createHash } from 'crypto';
 import * as http from 'http';
 
@@ -16,6 +22,24 @@ export interface NovaRequest {
   token?: string;
   /** Parsed JSON body, when there was one. */
   body?: unknown;
+  /** Query parameters, when there were any. */
+  query?: Record<string, string>;
+  /** The OpenStack-API-Version (or X-OpenStack-Nova-API-Version) header, when sent. */
+  microversion?: string;
+}
+
+/** Who a token is to the fakes. */
+export interface FakeIdentity {
+  project: string;
+  admin: boolean;
+}
+
+/** A server the fake holds; `image` is the Glance image id, '' when booted from a volume. */
+export interface FakeServer {
+  id: string;
+  name: string;
+  project: string;
+  image: string;
 }
 
 export interface FakeNova {
@@ -23,6 +47,12 @@ export interface FakeNova {
   endpoint: string;
   /** Keypairs held: name -> public key. */
   keypairs: Map<string, string>;
+  /** Servers held, in the order Nova would list them. */
+  servers: FakeServer[];
+  /** The page size when the request names none (Nova's max_limit). */
+  maxLimit: number;
+  /** Origin (scheme://host:port) for the next links instead of the fake's own (a misconfigured link prefix). */
+  linkOrigin?: string;
   requests: NovaRequest[];
   /** When set, answers every request to this path prefix with this reply instead (method may restrict it). */
   fail?: { method?: string; status: number; body: string };
@@ -34,16 +64,20 @@ export interface FakeNova {
 const BASE = '/compute/v2.1';
 const TOKEN = 'nova-test-token';
 
-/** The header set the fake accepts. */
+/** The header set the fake accepts (an admin of project p-admin). */
 export const FAKE_NOVA_HEADERS = { 'X-Auth-Token': TOKEN };
+
+/** The tokens a fake accepts unless told otherwise. */
+export const FAKE_NOVA_TOKENS: Record<string, FakeIdentity> = { [TOKEN]: { project: 'p-admin', admin: true } };
 
 function fingerprint(publicKey: string): string {
   const blob = Buffer.from(publicKey.split(' ')[1] ?? '', 'base64');
   return (createHash('md5').update(blob).digest('hex').match(/../g) ?? []).join(':');
 }
 
-export async function startFakeNova(): Promise<FakeNova> {
-  const fake = { keypairs: new Map<string, string>(), requests: [] as NovaRequest[] } as FakeNova;
+export async function startFakeNova(opts: { tokens?: Record<string, FakeIdentity> } = {}): Promise<FakeNova> {
+  const tokens = opts.tokens ?? FAKE_NOVA_TOKENS;
+  const fake = { keypairs: new Map<string, string>(), servers: [], maxLimit: 1000, requests: [] as NovaRequest[] } as unknown as FakeNova;
   const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -57,7 +91,16 @@ export async function startFakeNova(): Promise<FakeNova> {
         body = text;
       }
       const url = new URL(req.url!, 'http://x');
-      fake.requests.push({ method: req.method!, path: url.pathname, token: req.headers['x-auth-token'] as string | undefined, ...(body !== undefined ? { body } : {}) });
+      const query = Object.fromEntries(url.searchParams);
+      const microversion = (req.headers['openstack-api-version'] ?? req.headers['x-openstack-nova-api-version']) as string | undefined;
+      fake.requests.push({
+        method: req.method!,
+        path: url.pathname,
+        token: req.headers['x-auth-token'] as string | undefined,
+        ...(body !== undefined ? { body } : {}),
+        ...(url.search ? { query } : {}),
+        ...(microversion !== undefined ? { microversion } : {}),
+      });
       const reply = (status: number, json?: unknown): void => {
         const send = (): void => {
           res.writeHead(status, json !== undefined ? { 'Content-Type': 'application/json' } : {});
@@ -66,7 +109,8 @@ export async function startFakeNova(): Promise<FakeNova> {
         if (fake.delayMs) timers.add(setTimeout(send, fake.delayMs));
         else send();
       };
-      if (req.headers['x-auth-token'] !== TOKEN) return reply(401, { error: { message: 'The request you have made requires authentication.', code: 401 } });
+      const who = tokens[String(req.headers['x-auth-token'])];
+      if (!who) return reply(401, { error: { message: 'The request you have made requires authentication.', code: 401 } });
       if (fake.fail && (fake.fail.method === undefined || fake.fail.method === req.method)) {
         res.writeHead(fake.fail.status, { 'Content-Type': 'application/json' });
         return res.end(fake.fail.body);
@@ -84,6 +128,38 @@ export async function startFakeNova(): Promise<FakeNova> {
       if (req.method === 'GET' && p === `${BASE}/os-keypairs`) {
         return reply(200, {
           keypairs: [...fake.keypairs].map(([name, key]) => ({ keypair: { name, public_key: key, fingerprint: fingerprint(key) } })),
+        });
+      }
+      if (req.method === 'GET' && p === `${BASE}/servers/detail`) {
+        const unknown = Object.keys(query).filter((k) => !['all_tenants', 'image', 'limit', 'marker'].includes(k));
+        if (unknown.length) return reply(400, { badRequest: { code: 400, message: `Invalid input for query parameters ${unknown.join(', ')}.` } });
+        if ('all_tenants' in query && !who.admin) {
+          return reply(403, { forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed." } });
+        }
+        let list = fake.servers.filter((s) => ('all_tenants' in query ? true : s.project === who.project));
+        if ('image' in query) list = list.filter((s) => s.image === query.image);
+        if ('marker' in query) {
+          const at = list.findIndex((s) => s.id === query.marker);
+          if (at < 0) return reply(400, { badRequest: { code: 400, message: `marker [${query.marker}] not found` } });
+          list = list.slice(at + 1);
+        }
+        const limit = Math.min(query.limit ? Number(query.limit) : fake.maxLimit, fake.maxLimit);
+        const page = list.slice(0, limit);
+        const origin = fake.linkOrigin ?? fake.endpoint.replace(BASE, '');
+        const links =
+          page.length === limit && page.length > 0
+            ? [{ rel: 'next', href: `${origin}${BASE}/servers/detail?${new URLSearchParams({ ...query, limit: String(limit), marker: page[page.length - 1].id })}` }]
+            : [];
+        return reply(200, {
+          servers: page.map((s) => ({
+            id: s.id,
+            name: s.name,
+            tenant_id: s.project,
+            user_id: 'u1',
+            status: 'ACTIVE',
+            image: s.image ? { id: s.image, links: [{ rel: 'bookmark', href: `${origin}/compute/images/${s.image}` }] } : '',
+          })),
+          ...(links.length ? { servers_links: links } : {}),
         });
       }
       const m = /^\/compute\/v2\.1\/os-keypairs\/([^/]+)$/.exec(p);

@@ -47,7 +47,7 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
       expect(fs.realpathSync(path.join(store, `${IMAGE}-latest.${ext}`))).toBe(fs.realpathSync(path.join(store, `${IMAGE}-20261125.${ext}`)));
     }
     expect(fs.readlinkSync(path.join(store, `.${IMAGE}-latest`))).toBe(`.${IMAGE}-20261125.latest`);
-    expect(fs.readdirSync(path.join(store, `.${IMAGE}-20261125.latest`)).sort()).toEqual(['image.md5', 'image.qcow2', 'image.sha256']);
+    expect(fs.readdirSync(path.join(store, `.${IMAGE}-20261125.latest`)).sort()).toEqual(['image.json', 'image.md5', 'image.qcow2', 'image.sha256']);
     expectLatestLayout(store, `${IMAGE}-20261125`);
     // md5sum -c works on the file as written (relative name)
     await execa('md5sum', ['-c', `${IMAGE}-latest.md5`], { cwd: store });
@@ -252,8 +252,8 @@ describeWithTools(['qemu-img'], 'runBuild', () => {
     expect(kept).not.toContain(`${IMAGE}-20261002T000000Z.log`);
     expect(report.result).toBe('success');
     expect(report.steps.find((s) => s.name === 'prune')!.detail).toContain(`${IMAGE}-20260101.qcow2`);
-    // the seeded builds had no .<base>.latest/ directory; this build has one and the pointer names it
-    const expected = [...others, ...storeFiles('20260201', '20261125').filter((n) => n !== `.${IMAGE}-20260201.latest`)].sort();
+    // the seeded builds had no .<base>.latest/ directory and no record; this build has both and the pointer names it
+    const expected = [...others, ...storeFiles('20260201', '20261125').filter((n) => n !== `.${IMAGE}-20260201.latest` && n !== `${IMAGE}-20260201.json`)].sort();
     expect(fs.readdirSync(store).sort()).toEqual(expected);
     expectLatestLayout(store, `${IMAGE}-20261125`);
   });

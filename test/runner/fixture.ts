@@ -255,12 +255,12 @@ export function pidGone(pid: number): boolean {
 
 /**
  * The exact store listing (sorted) after qcow2 builds of IMAGE on `days` (YYYYMMDD, or YYYYMMDD-n):
- * each day's image, .md5, .sha256 and `.<image>-<day>.latest/`, plus the three -latest links and
- * the pointer `.<image>-latest`.
+ * each day's image, .md5, .sha256, .json (build record) and `.<image>-<day>.latest/`, plus the four
+ * -latest links and the pointer `.<image>-latest`.
  */
 export function storeFiles(...days: string[]): string[] {
   return [
-    ...[...days, 'latest'].flatMap((d) => ['md5', 'qcow2', 'sha256'].map((ext) => `${IMAGE}-${d}.${ext}`)),
+    ...[...days, 'latest'].flatMap((d) => ['json', 'md5', 'qcow2', 'sha256'].map((ext) => `${IMAGE}-${d}.${ext}`)),
     ...days.map((d) => `.${IMAGE}-${d}.latest`),
     `.${IMAGE}-latest`,
   ].sort();
@@ -269,7 +269,7 @@ export function storeFiles(...days: string[]): string[] {
 /** The build (base name) a store name resolves to, following every symlink; undefined when it does not resolve. */
 export function resolvedBase(store: string, name: string): string | undefined {
   try {
-    return path.basename(fs.realpathSync(path.join(store, name))).replace(/\.(qcow2|raw|md5|sha256)$/, '');
+    return path.basename(fs.realpathSync(path.join(store, name))).replace(/\.(qcow2|raw|md5|sha256|json)$/, '');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -278,7 +278,9 @@ export function resolvedBase(store: string, name: string): string | undefined {
 
 /**
  * The build the -latest trio resolves to. Throws when the three names resolve to different builds
- * (or some of them to nothing): a mixed trio. undefined when none resolves.
+ * (or some of them to nothing): a mixed trio. undefined when none resolves. `-latest.json` must
+ * resolve to the record of that build (its `file`, `md5` and `sha256` those of the build), or to
+ * nothing when that build has no record.
  */
 export function latestTrio(store: string, ext = 'qcow2', image = IMAGE): string | undefined {
   const got = [ext, 'md5', 'sha256'].map((e) => resolvedBase(store, `${image}-latest.${e}`));
@@ -289,12 +291,20 @@ export function latestTrio(store: string, ext = 'qcow2', image = IMAGE): string 
     const text = fs.readFileSync(path.join(store, `${got[0]}.${e}`), 'utf8');
     if (!text.endsWith(`  ${got[0]}.${ext}\n`)) throw new Error(`${got[0]}.${e} does not name ${got[0]}.${ext}: ${text}`);
   }
+  const record = resolvedBase(store, `${image}-latest.json`);
+  const hasRecord = fs.existsSync(path.join(store, `${got[0]}.json`));
+  if (record !== (hasRecord ? got[0] : undefined)) throw new Error(`-latest.json resolves to ${record ?? 'nothing'}, the trio to ${got[0]}`);
+  if (hasRecord) {
+    const r = JSON.parse(fs.readFileSync(path.join(store, `${image}-latest.json`), 'utf8'));
+    const sum = (e: string): string => fs.readFileSync(path.join(store, `${image}-latest.${e}`), 'utf8').split(' ')[0];
+    if (r.file !== `${got[0]}.${ext}` || r.md5 !== sum('md5') || r.sha256 !== sum('sha256')) throw new Error(`-latest.json does not describe ${got[0]}.${ext}`);
+  }
   return got[0];
 }
 
-/** The layout of the trio: static top-level links through the pointer, which names `.<base>.latest/`. */
+/** The layout of the -latest names: static top-level links through the pointer, which names `.<base>.latest/`. */
 export function expectLatestLayout(store: string, base: string, ext = 'qcow2', image = IMAGE): void {
-  for (const e of [ext, 'md5', 'sha256']) {
+  for (const e of [ext, 'md5', 'sha256', 'json']) {
     if (fs.readlinkSync(path.join(store, `${image}-latest.${e}`)) !== `.${image}-latest/image.${e}`) throw new Error(`${image}-latest.${e} is not the static link`);
     if (fs.readlinkSync(path.join(store, `.${base}.latest`, `image.${e}`)) !== `../${base}.${e}`) throw new Error(`.${base}.latest/image.${e} is wrong`);
   }

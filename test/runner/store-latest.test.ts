@@ -54,7 +54,7 @@ describe('store -latest trio', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test('a reader resolving the trio while 50 builds are stored never sees a mixed trio', async () => {
+  test('a reader resolving the -latest names while 50 builds are stored never sees a mixed set (image, checksums, record)', async () => {
     const first = await storeNew(store);
     const done = path.join(root, 'done');
     const child = spawn(
@@ -70,18 +70,19 @@ describe('store -latest trio', () => {
     const mixed: string[] = [];
     const seen = new Set<string>();
     try {
-      // md5, sha256, image, then md5 again: when both md5 reads name the same build, the pointer
-      // named that build the whole time (builds only move forward), so the image and sha256
-      // resolved in between must name it too.
+      // md5, sha256, image, record, then md5 again: when both md5 reads name the same build, the
+      // pointer named that build the whole time (builds only move forward), so the image, sha256
+      // and record resolved in between must name it too (the first build has no record).
       while (!fs.existsSync(done) && exitCode === null) {
         for (let i = 0; i < 200; i++) {
           const m1 = resolvedBase(store, `${IMAGE}-latest.md5`);
           const s = resolvedBase(store, `${IMAGE}-latest.sha256`);
           const q = resolvedBase(store, `${IMAGE}-latest.qcow2`);
+          const j = resolvedBase(store, `${IMAGE}-latest.json`);
           const m2 = resolvedBase(store, `${IMAGE}-latest.md5`);
           if (m1 === undefined || m1 !== m2) continue;
           seen.add(m1);
-          if (s !== m1 || q !== m1) mixed.push(`md5 ${m1}, sha256 ${s}, qcow2 ${q}`);
+          if (s !== m1 || q !== m1 || (j !== m1 && !(m1 === first && j === undefined))) mixed.push(`md5 ${m1}, sha256 ${s}, qcow2 ${q}, json ${j}`);
         }
         await new Promise((r) => setImmediate(r));
       }
@@ -94,7 +95,8 @@ describe('store -latest trio', () => {
     expect([...new Set(mixed)].slice(0, 5)).toEqual([]);
     expect(seen.size).toBeGreaterThan(1);
     const last = `${IMAGE}-20261125-51`;
-    for (const ext of ['qcow2', 'md5', 'sha256']) expect(resolvedBase(store, `${IMAGE}-latest.${ext}`)).toBe(last);
+    for (const ext of ['qcow2', 'md5', 'sha256', 'json']) expect(resolvedBase(store, `${IMAGE}-latest.${ext}`)).toBe(last);
+    expect(JSON.parse(fs.readFileSync(path.join(store, `${IMAGE}-latest.json`), 'utf8')).file).toBe(`${last}.qcow2`);
   });
 
   test('migration from the old layout (direct -latest links): dir and pointer first, then each top-level link; one build at every step', () => {
@@ -113,6 +115,7 @@ describe('store -latest trio', () => {
       `.${IMAGE}-latest -> .${x2}.latest`,
       `${IMAGE}-latest.md5 -> .${IMAGE}-latest/image.md5`,
       `${IMAGE}-latest.sha256 -> .${IMAGE}-latest/image.sha256`,
+      `${IMAGE}-latest.json -> .${IMAGE}-latest/image.json`,
       `${IMAGE}-latest.qcow2 -> .${IMAGE}-latest/image.qcow2`,
     ]);
     expect(done).toEqual(steps);
@@ -184,7 +187,7 @@ describe('store -latest trio', () => {
     ]);
     expectLatestLayout(store, b, 'raw');
     expect(fs.lstatSync(path.join(store, `${IMAGE}-latest.qcow2`), { throwIfNoEntry: false })).toBeUndefined();
-    expect(fs.readdirSync(path.join(store, `.${b}.latest`)).sort()).toEqual(['image.md5', 'image.raw', 'image.sha256']);
+    expect(fs.readdirSync(path.join(store, `.${b}.latest`)).sort()).toEqual(['image.json', 'image.md5', 'image.raw', 'image.sha256']);
 
     seen.length = 0;
     tmp = storeTempFile(store, IMAGE, 'y.qcow2');

@@ -1,10 +1,11 @@
 // Catalog strings reach Terraform as literals: the escape itself, and Terraform reading a stack
 // synthesized from a hostile catalog (the built-in terraform_data resource needs no provider).
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { escapeStrings, terraformLiteral } from '../../lib/terraform/literal-strings';
+import { Testing, TerraformResource, TerraformStack } from 'cdktf';
+import { escapeStrings, terraformLiteral, trustCondition, TerraformLiteralStrings } from '../../lib/terraform/literal-strings';
 import { loadCatalog } from '../../lib/catalog';
 import { synthCatalog } from '../../synth/synth';
 import { describeWithTools } from '../support/tools';
@@ -24,6 +25,40 @@ describe('terraformLiteral', () => {
     expect(escapeStrings({ '${k}': ['%{v}', 1, true, null, { x: '${y}' }] })).toEqual({
       '$${k}': ['%%{v}', 1, true, null, { x: '$${y}' }],
     });
+  });
+});
+
+describe('trustCondition: the one unescaped string', () => {
+  /** A stack with two terraform_data resources, each given `condition` also as an input string. */
+  function synthWith(trust: boolean): Record<string, { input: unknown; lifecycle: { postcondition: { condition: string }[] } }> {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    const condition = '${self.output == "x"}';
+    for (const id of ['a', 'b']) {
+      const resource = new TerraformResource(stack, id, {
+        terraformResourceType: 'terraform_data',
+        lifecycle: { postcondition: [{ condition, errorMessage: '${oops}' }] },
+      });
+      resource.addOverride('input', condition);
+      if (id === 'a' && trust) trustCondition(resource, condition);
+    }
+    const literal = new TerraformLiteralStrings();
+    for (const construct of stack.node.findAll()) literal.visit(construct);
+    return JSON.parse(Testing.synth(stack)).resource.terraform_data;
+  }
+
+  test('a registered condition stays an expression only where it was registered; everything else is escaped', () => {
+    const trusted = synthWith(true);
+    expect(trusted.a.lifecycle.postcondition[0]).toEqual({ condition: '${self.output == "x"}', error_message: '$${oops}' });
+    expect(trusted.a.input).toBe('$${self.output == "x"}');
+    expect(trusted.b.input).toBe('$${self.output == "x"}');
+    // b has the same condition but never registered it.
+    expect(trusted.b.lifecycle.postcondition[0].condition).toBe('$${self.output == "x"}');
+  });
+
+  test('without registration a postcondition is escaped like any string', () => {
+    const plain = synthWith(false);
+    expect(plain.a.lifecycle.postcondition[0].condition).toBe('$${self.output == "x"}');
   });
 });
 
@@ -114,5 +149,57 @@ describeWithTools(['terraform'], 'terraform reads catalog strings as literals', 
     const text = JSON.stringify(evaluated);
     expect(text).not.toContain('root:');
     expect(text.split(JSON.stringify(PASSWD).slice(1, -1)).length - 1).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describeWithTools(['terraform'], 'terraform evaluates the reviewed-bytes postcondition', () => {
+  // The fixture's ubuntu_2404 20261104 (upper-case md5 in the YAML: lower-cased, as Glance reports it).
+  const MD5 = 'fedcba9876543210fedcba9876543210';
+  const SIZE = 612368385;
+  let work: string;
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'goldsmith-postcondition-'));
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  /**
+   * The synthesized postcondition of one release, moved onto a terraform_data whose output stands
+   * in for what Glance computed (`self.checksum` → `self.output.checksum`): the real expression,
+   * error message and escaping, evaluated by Terraform without the OpenStack provider.
+   */
+  function applyWith(checksum: string, sizeBytes: number): { status: number; output: string } {
+    const outdir = path.join(work, 'cdktf.out');
+    synthCatalog(loadCatalog(FIXTURE), outdir, { stateBaseDir: work });
+    const stack = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'bgo', 'cdk.tf.json'), 'utf8'));
+    const release = stack.resource.openstack_images_image_v2.ubuntu_2404_20261104;
+    const postcondition = release.lifecycle.postcondition.map((c: { condition: string; error_message: string }) => ({
+      ...c,
+      condition: c.condition.replace(/self\./g, 'self.output.'),
+    }));
+    expect(postcondition[0].condition).toBe(`\${self.output.checksum == "${MD5}" && self.output.size_bytes == ${SIZE}}`);
+    const dir = fs.mkdtempSync(path.join(work, 'probe-'));
+    fs.writeFileSync(
+      path.join(dir, 'main.tf.json'),
+      JSON.stringify({ resource: { terraform_data: { glance: { input: { checksum, size_bytes: sizeBytes }, lifecycle: { postcondition } } } } }),
+    );
+    const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
+    const tf = (...args: string[]) => spawnSync('terraform', [`-chdir=${dir}`, ...args], { env, encoding: 'utf8' });
+    tf('init', '-input=false', '-backend=false');
+    const result = tf('apply', '-input=false', '-auto-approve', '-lock=false', '-no-color');
+    return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}`.replace(/\s+/g, ' ') };
+  }
+
+  test('the reviewed bytes pass', () => {
+    expect(applyWith(MD5, SIZE).status).toBe(0);
+  });
+
+  test('other bytes (md5 or size) fail the apply with the release named', () => {
+    for (const [checksum, size] of [['0'.repeat(32), SIZE], [MD5, SIZE + 1]] as const) {
+      const { status, output } = applyWith(checksum, size);
+      expect(status).toBe(1);
+      expect(output).toContain(
+        `Glance does not hold the reviewed bytes of ubuntu_2404-20261104.qcow2 (md5 ${MD5}, ${SIZE} bytes): withdraw this release (goldsmith withdraw).`,
+      );
+    }
   });
 });

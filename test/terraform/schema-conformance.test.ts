@@ -79,18 +79,22 @@ describe('checkConformance: hand-written documents', () => {
     ]);
   });
 
-  test('unknown block', () => {
+  test('unknown block; the timeouts block takes only create', () => {
     const doc = withImage((img) => {
-      img.timeouts = { create: '60m' };
+      img.retries = { create: '60m' };
+      img.timeouts = { create: '10m', delete: '5m' };
     });
-    expect(check(doc)).toEqual([{ path: `${IMG}.timeouts`, message: 'unknown attribute or block "timeouts"' }]);
+    expect(check(doc)).toEqual([
+      { path: `${IMG}.retries`, message: 'unknown attribute or block "retries"' },
+      { path: `${IMG}.timeouts.delete`, message: 'unknown attribute or block "delete"' },
+    ]);
   });
 
   test('unknown block in a dynamic block', () => {
     const doc = withImage((img) => {
-      img.dynamic = { timeouts: { for_each: '${var.t}', content: { create: '60m' } } };
+      img.dynamic = { retries: { for_each: '${var.t}', content: { create: '60m' } } };
     });
-    expect(check(doc)).toEqual([{ path: `${IMG}.dynamic.timeouts`, message: 'unknown block "timeouts" in dynamic' }]);
+    expect(check(doc)).toEqual([{ path: `${IMG}.dynamic.retries`, message: 'unknown block "retries" in dynamic' }]);
   });
 
   test('missing required attributes (absent or null)', () => {
@@ -215,11 +219,11 @@ describe('checkConformance: hand-written documents', () => {
     const doc = validDoc();
     doc.data.openstack_identity_project_v3.project_a.domain = 'default';
     doc.data.openstack_identity_project_v3.project_a.description = 'x';
-    doc.data.openstack_images_image_v2 = { latest: { name: 'GOLD Ubuntu 24.04 LTS' } };
+    doc.data.openstack_sharedfilesystem_share_v2 = { data: { name: 'data' } };
     expect(check(doc)).toEqual([
       { path: 'data.openstack_identity_project_v3.project_a.description', message: '"description" is computed-only (read-only) and cannot be set' },
       { path: 'data.openstack_identity_project_v3.project_a.domain', message: 'unknown attribute or block "domain" (did you mean "domain_id"?)' },
-      { path: 'data.openstack_images_image_v2', message: 'unknown data source type "openstack_images_image_v2"' },
+      { path: 'data.openstack_sharedfilesystem_share_v2', message: 'unknown data source type "openstack_sharedfilesystem_share_v2"' },
     ]);
   });
 

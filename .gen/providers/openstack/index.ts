@@ -4,6 +4,7 @@ export * as imagesImageV2 from './images-image-v2';
 export * as networkingSecgroupRuleV2 from './networking-secgroup-rule-v2';
 export * as networkingSecgroupV2 from './networking-secgroup-v2';
 export * as dataOpenstackIdentityProjectV3 from './data-openstack-identity-project-v3';
+export * as dataOpenstackImagesImageV2 from './data-openstack-images-image-v2';
 export * as dataOpenstackNetworkingNetworkV2 from './data-openstack-networking-network-v2';
 export * as provider from './provider';
 

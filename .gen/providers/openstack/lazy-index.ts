@@ -4,6 +4,7 @@ Object.defineProperty(exports, 'imagesImageV2', { get: function () { return requ
 Object.defineProperty(exports, 'networkingSecgroupRuleV2', { get: function () { return require('./networking-secgroup-rule-v2'); } });
 Object.defineProperty(exports, 'networkingSecgroupV2', { get: function () { return require('./networking-secgroup-v2'); } });
 Object.defineProperty(exports, 'dataOpenstackIdentityProjectV3', { get: function () { return require('./data-openstack-identity-project-v3'); } });
+Object.defineProperty(exports, 'dataOpenstackImagesImageV2', { get: function () { return require('./data-openstack-images-image-v2'); } });
 Object.defineProperty(exports, 'dataOpenstackNetworkingNetworkV2', { get: function () { return require('./data-openstack-networking-network-v2'); } });
 Object.defineProperty(exports, 'provider', { get: function () { return require('./provider'); } });
 

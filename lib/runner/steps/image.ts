@@ -1,7 +1,7 @@
 // inspect, convert and verify: the artifact checked, converted into a temp file in the store
 // (the output format and compression of the config), and the result compared with the artifact.
 import * as path from 'path';
-import { type BuildPlan, type BuildRun, type BuildStep } from '../build-step';
+import { checkPassed, type BuildPlan, type BuildRun, type BuildStep } from '../build-step';
 import { checkImage, compareImages, convertArgs, convertImage, imageInfo, inspectImage, type QemuImgOptions } from '../convert';
 import { sniffFormat } from '../disk-format';
 
@@ -17,6 +17,7 @@ export const inspectStep: BuildStep = {
     const expected = run.baked!.format ?? (sniffFormat(f) === 'qcow2' ? 'qcow2' : 'raw');
     const info = await inspectImage(f, expected, `artifact ${path.basename(f)}`, qemuOptions(run));
     run.artifactInfo = info;
+    checkPassed(run, 'artifact-image', `a self-contained ${info.format} image (magic bytes, header, qemu-img info -f ${info.format})`);
     return { detail: `${info.format}, virtual size ${info.virtualSize}` };
   },
 };
@@ -50,7 +51,12 @@ export const verifyStep: BuildStep = {
     const info = await imageInfo(out, ext, opts);
     if (info.format !== ext) throw new Error(`converted file is ${info.format}, expected ${ext}`);
     if (info.virtualSize !== artifact.virtualSize) throw new Error(`virtual size ${info.virtualSize} differs from the artifact's ${artifact.virtualSize}`);
-    if (ext === 'qcow2') await checkImage(out, 'qcow2', opts);
+    checkPassed(run, 'converted-format', `qemu-img info -f ${ext}: ${ext}, virtual size ${info.virtualSize} as the artifact's`);
+    if (ext === 'qcow2') {
+      await checkImage(out, 'qcow2', opts);
+      checkPassed(run, 'qemu-img-check', 'qemu-img check -f qcow2: no errors, no leaks');
+    }
     await compareImages(run.baked!.artifactFile, artifact.format, out, ext, opts);
+    checkPassed(run, 'qemu-img-compare', 'qemu-img compare: the same guest-visible content as the artifact');
   },
 };

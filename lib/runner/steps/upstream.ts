@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { periodName, type RunnerChecksumAlgorithm, type RunnerConfig } from '../../contract';
-import { amendReport, type BuildRun, type BuildStep, type StepOutcome } from '../build-step';
+import { amendReport, checkPassed, type BuildRun, type BuildStep, type StepOutcome } from '../build-step';
 import { findChecksum } from '../checksum';
 import { inspectImage } from '../convert';
 import { sniffFormat } from '../disk-format';
@@ -117,7 +117,12 @@ export const downloadStep: BuildStep = {
       rmQuiet(partial);
       throw new Error(`checksum mismatch for ${up.file}: expected ${algorithm}:${expected}, got ${algorithm}:${digest}`);
     }
-    await checkSource(partial, up.file, { qemuImg: options.qemuImg, timeoutMs: SOURCE_CHECK_TIMEOUT_MS, signal: run.signal });
+    if (expected !== undefined) {
+      const from = up.checksum !== undefined ? 'the checksum pinned in the catalog' : `the ${up.file} entry of ${up.checksum_file}`;
+      checkPassed(run, 'upstream-checksum', `${algorithm} of the download equals ${from}`);
+    }
+    const format = await checkSource(partial, up.file, { qemuImg: options.qemuImg, timeoutMs: SOURCE_CHECK_TIMEOUT_MS, signal: run.signal });
+    checkPassed(run, 'upstream-image', `a self-contained ${format} image (magic bytes, header, qemu-img info -f ${format})`);
     run.sourceFile = path.join(run.workDir, up.file);
     fs.renameSync(partial, run.sourceFile);
     const finalUrl = r.finalUrl !== up.url + up.file ? { final_url: r.finalUrl } : {};
@@ -135,11 +140,11 @@ function pinnedAlgorithm(checksum: string | undefined): RunnerChecksumAlgorithm 
 /**
  * The upstream file must be a self-contained qcow2 or raw image (ISOs are raw): never text (an
  * HTML page a mirror or captive portal served), never another format, never a qcow2 naming other
- * files. Packer uploads it to Glance, which would not check.
+ * files. Packer uploads it to Glance, which would not check. Returns its format.
  */
-async function checkSource(file: string, name: string, opts: { qemuImg?: string; timeoutMs: number; signal: AbortSignal }): Promise<void> {
+async function checkSource(file: string, name: string, opts: { qemuImg?: string; timeoutMs: number; signal: AbortSignal }): Promise<string> {
   try {
-    await inspectImage(file, sniffFormat(file) === 'qcow2' ? 'qcow2' : 'raw', `upstream file ${name}`, opts);
+    return (await inspectImage(file, sniffFormat(file) === 'qcow2' ? 'qcow2' : 'raw', `upstream file ${name}`, opts)).format;
   } catch (e) {
     rmQuiet(file);
     throw e;
