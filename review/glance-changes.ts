@@ -10,8 +10,11 @@ import { accessesOf, memberChanges } from './member-changes';
 /** Terraform type of a release's Glance image. */
 export const IMAGE_TYPE = 'openstack_images_image_v2';
 
-/** Attributes Terraform cannot change in place (ForceNew in terraform-provider-openstack). */
-const FORCE_NEW = new Set(['disk_format', 'container_format', 'region', 'min_ram_mb', 'min_disk_gb', 'protected', 'local_file_path', 'decompress', 'image_id']);
+/**
+ * Attributes Terraform cannot change in place (ForceNew in terraform-provider-openstack 3.4.0;
+ * min_ram_mb, min_disk_gb and protected update in place since 1.47).
+ */
+const FORCE_NEW = new Set(['disk_format', 'container_format', 'region', 'local_file_path', 'decompress', 'image_id']);
 /** Keys of a resource block that are not Glance attributes, or that the stack always ignores. */
 const NOT_ATTRIBUTES = new Set(['//', 'depends_on', 'lifecycle', 'count', 'for_each', 'timeouts', 'image_source_url', 'web_download']);
 /** Glance properties that follow a release's role (set when it is demoted or promoted). */

@@ -91,6 +91,7 @@ export function buildModel(
           ...(entry.short_name !== undefined ? { shortName: entry.short_name } : {}),
           keepOutdated: keepOf.get(image) ?? d.keep_outdated ?? DEFAULTS.keepOutdated,
           releases,
+          ...(entry.withdrawn_builds?.length ? { withdrawnBuilds: [...entry.withdrawn_builds] } : {}),
         };
       })
       .sort((x, y) => cmp(x.image, y.image));

@@ -195,6 +195,8 @@ export interface ImageReleases {
    * image's keep_outdated, or defaults.yaml's when the definition is gone.
    */
   readonly keepOutdated?: number;
+  /** Build ids withdrawn as candidates (no longer in `releases`): never promoted again. */
+  readonly withdrawnBuilds?: readonly string[];
   readonly releases: readonly Release[];
 }
 

@@ -594,6 +594,11 @@ export const ImageBuildsSchema = strict({
       }
     });
   }),
+  /**
+   * Build ids withdrawn as candidates, which never became active in Glance: they left `releases`
+   * (a failed import must not be re-created at every apply) and are never promoted again.
+   */
+  withdrawn_builds: z.array(BuildId).optional(),
 });
 
 export const BuildsFileSchema = strict({

@@ -1,11 +1,12 @@
 // goldsmith adopt <env>: today's Glance images (himlarcli's GOLD and Outdated) into config/builds/<env>.yaml,
 // so the first deploy imports them instead of uploading them again.
 import * as path from 'path';
-import { CatalogError, displayPath, formatProblems, loadCatalog } from '../catalog';
+import { displayPath } from '../catalog';
 import { oneLine } from '../common';
 import type { AdoptSources } from '../migrate/adopt';
 import { buildsFilePath, checkEditedCatalog, readBuildsFile, writeBuildsFile } from '../promote/write-builds';
 import { CliIo, Command, parseOptions, UsageError } from './command';
+import { catalogEnvironment } from './catalog-environment';
 import { DEFAULT_CONFIG_DIR } from './validate';
 
 export const adoptCommand: Command = {
@@ -45,16 +46,7 @@ export const adoptCommand: Command = {
     const dir = path.resolve(io.cwd, String(values.config ?? DEFAULT_CONFIG_DIR));
     const fail = (line: string) => io.err(`goldsmith adopt: ${line}`);
 
-    let catalog;
-    try {
-      catalog = loadCatalog(dir);
-    } catch (e) {
-      if (!(e instanceof CatalogError)) throw e;
-      for (const line of formatProblems(e.problems, io.cwd)) io.err(line);
-      return 1;
-    }
-    const environment = catalog.environments.find((env) => env.name === positionals[0]);
-    if (!environment) throw new UsageError(`no environment \`${positionals[0]}\` in environments.yaml (${catalog.environments.map((e) => e.name).join(', ')})`, 'adopt');
+    const { catalog, environment } = catalogEnvironment(dir, positionals[0], 'adopt');
 
     const file = buildsFilePath(dir, environment.name);
     const shown = displayPath(file, io.cwd);

@@ -1,12 +1,13 @@
 // goldsmith promote <env>: moves finished builds into config/builds/<env>.yaml, one reviewed step at a time.
 import * as path from 'path';
-import { CatalogError, displayPath, formatProblems, loadCatalog } from '../catalog';
+import { displayPath } from '../catalog';
 import { oneLine } from '../common';
 import { planPromotion, type PromoteSources } from '../promote/promote';
 import { fetchLatestRecord, BuilderRecordError } from '../promote/builder-records';
 import { buildsFilePath, checkEditedCatalog, readBuildsFile, writeBuildsFile } from '../promote/write-builds';
 import { runSmokeTest } from '../promote/smoke-test';
 import { CliIo, Command, parseOptions, UsageError } from './command';
+import { catalogEnvironment } from './catalog-environment';
 import { DEFAULT_CONFIG_DIR } from './validate';
 
 const DEFAULT_SMOKE_TIMEOUT_S = 1800;
@@ -58,16 +59,7 @@ export const promoteCommand: Command = {
     const dir = path.resolve(io.cwd, String(values.config ?? DEFAULT_CONFIG_DIR));
     const fail = (line: string) => io.err(`goldsmith promote: ${line}`);
 
-    let catalog;
-    try {
-      catalog = loadCatalog(dir);
-    } catch (e) {
-      if (!(e instanceof CatalogError)) throw e;
-      for (const line of formatProblems(e.problems, io.cwd)) io.err(line);
-      return 1;
-    }
-    const environment = catalog.environments.find((env) => env.name === positionals[0]);
-    if (!environment) throw new UsageError(`no environment \`${positionals[0]}\` in environments.yaml (${catalog.environments.map((e) => e.name).join(', ')})`, 'promote');
+    const { catalog, environment } = catalogEnvironment(dir, positionals[0], 'promote');
     const images = values.image as readonly string[] | undefined;
     const known = new Set([...environment.images, ...(catalog.builds[environment.name] ?? []).map((e) => e.image)]);
     for (const image of images ?? []) if (!known.has(image)) throw new UsageError(`environment ${environment.name} has no image \`${image}\``, 'promote');
@@ -126,6 +118,9 @@ function liveSources(baseUrl: string, region: string, smokeProgram: string | und
     },
     async releaseImages(image, cloud) {
       return listReleaseImages(await session(cloud).glance(), image);
+    },
+    async projectId(cloud) {
+      return (await session(cloud).tokens.get()).projectId;
     },
     async usage(imageId, cloud) {
       return session(cloud).imageUsage(imageId);

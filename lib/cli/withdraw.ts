@@ -1,10 +1,11 @@
 // goldsmith withdraw <env> <image> [<build>]: a bad GOLD out, the previous release back, in one reviewed change.
 import * as path from 'path';
-import { CatalogError, displayPath, formatProblems, loadCatalog } from '../catalog';
+import { displayPath } from '../catalog';
 import { oneLine } from '../common';
 import { withdrawRelease } from '../promote/withdraw';
 import { buildsFilePath, checkEditedCatalog, readBuildsFile, writeBuildsFile } from '../promote/write-builds';
 import { CliIo, Command, parseOptions, UsageError } from './command';
+import { catalogEnvironment } from './catalog-environment';
 import { DEFAULT_CONFIG_DIR } from './validate';
 
 export const withdrawCommand: Command = {
@@ -17,7 +18,8 @@ export const withdrawCommand: Command = {
     'After review and deploy it is hidden and named `Withdrawn (<display name>)`; when it was GOLD, the',
     'newest earlier release is GOLD again (renamed in place, before the withdrawn one is renamed).',
     'A withdrawn build is never promoted again. Refuses to withdraw the only released build.',
-    'A candidate whose import failed is withdrawn the same way; its checks no longer block the plan.',
+    'A candidate (never GOLD, perhaps an import that failed) leaves `releases` instead, so the deploy',
+    'deletes it from Glance, and its build id goes to `withdrawn_builds`: promote never adds it again.',
     '',
     'options:',
     '  --dry-run      print the change, write nothing',
@@ -35,16 +37,7 @@ export const withdrawCommand: Command = {
     if (positionals.length > 3) throw new UsageError(`unexpected argument \`${positionals[3]}\``, 'withdraw');
     const [envName, image, buildId] = positionals;
     const dir = path.resolve(io.cwd, String(values.config ?? DEFAULT_CONFIG_DIR));
-    let catalog;
-    try {
-      catalog = loadCatalog(dir);
-    } catch (e) {
-      if (!(e instanceof CatalogError)) throw e;
-      for (const line of formatProblems(e.problems, io.cwd)) io.err(line);
-      return 1;
-    }
-    const environment = catalog.environments.find((env) => env.name === envName);
-    if (!environment) throw new UsageError(`no environment \`${envName}\` in environments.yaml`, 'withdraw');
+    const { catalog, environment } = catalogEnvironment(dir, envName, 'withdraw');
     const file = buildsFilePath(dir, environment.name);
     try {
       const text = readBuildsFile(file);

@@ -15,7 +15,7 @@ import type { BuildSchedule, CronEntry } from './build-schedule';
 import { runnerConfigFor, type RunnerConfig, type TemplateRef } from './runner-config';
 import { MonitoringCheck } from './monitoring-check';
 import { candidateName, outdatedName, withdrawnName } from '../contract/glance-names';
-import { cmp } from '../common';
+import { sortedNewestFirst } from '../catalog/release-order';
 
 /** The build side of a live image: how and when the builder rebuilds it. */
 export interface GoldImageBuild {
@@ -198,7 +198,8 @@ export class GoldImage extends Construct {
         type: line.type,
         shortName: line.shortName,
         diskFormat: diskFormatOf(release, line.fallbackDiskFormat),
-        visibility: line.visibility,
+        // Not offered to anyone before it is verified, nor after it is withdrawn: private, no members.
+        visibility: offered(role) || line.visibility === undefined ? line.visibility : 'private',
         minRamMb: line.minRamMb,
         minDiskGb: line.minDiskGb,
         properties: line.properties,
@@ -207,7 +208,7 @@ export class GoldImage extends Construct {
         region: environment.region,
         provider: props.provider,
         dependsOn: dependsOnFor(role, goldResource, releases),
-        members: memberIds,
+        members: offered(role) ? memberIds : [],
         acceptMembers: environment.acceptMembers,
         ignoreChanges: line.ignoreChanges,
       });
@@ -257,7 +258,7 @@ export class GoldImage extends Construct {
 
 /** Newest first: latest date, ties broken by build id (string order, higher first). */
 export function sortNewestFirst(releases: readonly Release[]): Release[] {
-  return [...releases].sort((a, b) => cmp(b.date, a.date) || cmp(b.buildId, a.buildId));
+  return sortedNewestFirst(releases);
 }
 
 /**
@@ -279,6 +280,11 @@ export function releaseRoles(sorted: readonly Release[], retired: boolean, fail:
     } else roles.set(release, 'outdated');
   }
   return roles;
+}
+
+/** Whether a release is offered to users (GOLD or Outdated), not a candidate or withdrawn build. */
+function offered(role: ReleaseRole): boolean {
+  return role === 'gold' || role === 'outdated';
 }
 
 /** What a release's update waits for: the GOLD waits for the withdrawn releases, Outdated ones for the GOLD. */

@@ -5,6 +5,7 @@ import { ImagesImageV2 } from '../../.gen/providers/openstack/images-image-v2';
 import { ImagesImageAccessV2 } from '../../.gen/providers/openstack/images-image-access-v2';
 import type { DiskFormat, Release, Visibility } from '../catalog/model';
 import { sortKeys } from '../common';
+import { importTimeoutMinutes } from '../catalog/import-timeout';
 import { trustCondition } from '../terraform/literal-strings';
 
 /** Glance property that records when a release was demoted (sic: compatible with himlarcli). */
@@ -23,13 +24,9 @@ export type ReleaseRole = 'gold' | 'outdated' | 'candidate' | 'withdrawn';
 /** Glance property holding the release's role (lookups select `gold` by it and the tags). */
 export const STATE_PROPERTY = 'goldsmith_state';
 
-/**
- * Create timeout of a release's import (provider default: 30 minutes). A failed web-download goes
- * back to `queued`, which the provider keeps waiting on: the timeout is how long a failure takes
- * to show. 5 minutes plus the file at 20 MiB/s (a 700 MB qcow2: 6 min; a 10 GB raw Windows: 14 min).
- */
+/** Create timeout of a release's import, as Terraform writes it (see importTimeoutMinutes). */
 export function importTimeout(sizeBytes: number): string {
-  return `${5 + Math.ceil(sizeBytes / (20 * 1024 * 1024) / 60)}m`;
+  return `${importTimeoutMinutes(sizeBytes)}m`;
 }
 
 /**

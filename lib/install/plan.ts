@@ -128,7 +128,10 @@ function removalActions(root: InstallRoot, bundle: LoadedBundle, previous: Insta
       delete s.files[p];
     };
     const obs = observe(root.host(p));
-    if (obs.type === 'file') actions.push({ kind: 'remove', path: p, host: root.host(p), commit: forget });
+    // A file changed by hand since it was installed is not goldsmith's to delete: left, and said so.
+    if (obs.type === 'file' && obs.sha256 !== previous!.files[p].sha256) {
+      actions.push({ kind: 'leave', path: p, why: 'changed since goldsmith installed it: left in place', commit: forget });
+    } else if (obs.type === 'file') actions.push({ kind: 'remove', path: p, host: root.host(p), commit: forget });
     else if (obs.type === 'absent') actions.push({ kind: 'record', commit: forget });
     else actions.push({ kind: 'leave', path: p, why: `no longer a regular file: not goldsmith's any more`, commit: forget });
   }

@@ -89,14 +89,25 @@ export async function planAdoption(
   const types = [...new Set(carried.map((i) => i.type))].sort(cmp);
   const clouds = [...new Set(carried.map(cloudOf))].sort(cmp);
   const seen = new Map<string, GlanceImage>();
+  const foreign = new Map<string, GlanceImage>();
   for (const cloud of clouds) {
+    // Another project's image is adopted only when public (which only an admin can make): a
+    // tenant's private, shared or community look-alike with the same tags is left alone.
+    const project = await sources.projectId?.(cloud);
     for (const type of types) {
-      for (const img of await sources.images(type, cloud)) if (Array.isArray(img.tags) && img.tags.includes(type)) seen.set(img.id, img);
+      for (const img of await sources.images(type, cloud)) {
+        if (!Array.isArray(img.tags) || !img.tags.includes(type)) continue;
+        if (project !== undefined && img.owner && img.owner !== project && img.visibility !== 'public') foreign.set(img.id, img);
+        else seen.set(img.id, img);
+      }
     }
   }
 
   const problems: string[] = [];
   const notes: string[] = [];
+  for (const [id, img] of foreign) {
+    if (!seen.has(id)) notes.push(`${env}: left alone: Glance image ${id} of project ${String(img.owner)} (${img.visibility}) carries catalog tags but is not public nor the entry's own`);
+  }
   const changes: string[] = [];
   const lines = new Map<string, Line>();
   const unknown = new Map<string, GlanceImage[]>();

@@ -89,6 +89,19 @@ export class BuildsFileEditor {
     this.changed = true;
   }
 
+  /** Adds `buildId` to the image's `withdrawn_builds` (a candidate withdrawn before it was ever active). */
+  addWithdrawnBuild(image: string, buildId: string): void {
+    const entry = this.entry(image, false);
+    if (!entry) throw new Error(`images.${image} is not in the builds file`);
+    let list = entry.get('withdrawn_builds');
+    if (!isSeq(list)) {
+      list = this.doc.createNode([]);
+      entry.set('withdrawn_builds', list);
+    }
+    (list as YAMLSeq).items.push(quoted(buildId));
+    this.changed = true;
+  }
+
   /** Removes a release. */
   removeRelease(image: string, buildId: string): void {
     const releases = this.releases(image, false)!;

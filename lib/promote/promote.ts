@@ -8,7 +8,7 @@ import type { ReleaseImage } from '../openstack/glance-releases';
 import { oneLine } from '../common';
 import { BuildsFileEditor, type ReleaseLines } from './builds-file';
 import { checkCandidate } from './candidate-check';
-import { newestFirst, sortedNewestFirst } from './release-order';
+import { newestFirst, sortedNewestFirst } from '../catalog/release-order';
 import { releasesBeyondRetention } from './retention';
 
 /** Where promote looks: the builder, Glance, Nova and Cinder (injectable for tests). */
@@ -23,6 +23,11 @@ export interface PromoteSources {
    * clouds.yaml entry `cloud`; promote keeps those of the line (goldsmith_image, adopted ids).
    */
   releaseImages(tag: string, cloud: string): Promise<ReleaseImage[]>;
+  /**
+   * The project id of clouds.yaml entry `cloud`: only its images count as goldsmith's.
+   * @default unknown: every image with the line's tags and properties counts
+   */
+  projectId?(cloud: string): Promise<string | undefined>;
   /** The servers and volumes made from a Glance image, read with clouds.yaml entry `cloud`. */
   usage(imageId: string, cloud: string): Promise<ImageUsage>;
   /**
@@ -37,6 +42,11 @@ export interface PromoteOptions {
   readonly images?: readonly string[];
   /** Skip Glance, Nova and Cinder: no candidate becomes GOLD; releases are dropped unchecked. */
   readonly offline?: boolean;
+  /**
+   * The clock (a candidate still queued long after its creation has failed).
+   * @default the system clock
+   */
+  readonly now?: () => Date;
 }
 
 /** The outcome: one line per change, per note and per problem, and the new file text. */
@@ -125,7 +135,7 @@ class ImageLine {
       this.notes.push(`candidate ${candidate.buildId} waits: verifying it needs Glance (--offline)`);
       return false;
     }
-    const verdict = checkCandidate(candidate, await this.glanceImages());
+    const verdict = checkCandidate(candidate, await this.glanceImages(), this.options.now?.() ?? new Date());
     if (verdict.kind === 'waiting') {
       this.notes.push(`candidate ${candidate.buildId} waits: ${verdict.detail}`);
       return false;
@@ -164,6 +174,10 @@ class ImageLine {
     }
     const build = { buildId: record.build_id, date: record.date };
     const newest = this.releases[0];
+    if (this.entry?.withdrawnBuilds?.includes(record.build_id)) {
+      this.notes.push(`the builder's newest build ${record.build_id} was withdrawn: it is not promoted again`);
+      return false;
+    }
     if (newest && newestFirst(build, newest) >= 0) return false; // nothing newer than what is listed
     const gold = this.releases.find((r) => r.state === 'released');
     const lines: ReleaseLines = {
@@ -232,7 +246,11 @@ class ImageLine {
     if (!this.glance) {
       const adopted = new Set(this.releases.map((r) => r.glanceId).filter((id) => id !== undefined));
       const tagged = await this.sources.releaseImages(this.image?.shortName ?? this.entry?.shortName ?? this.name, this.cloud);
-      this.glance = tagged.filter((g) => g.goldsmith_image === this.name || adopted.has(g.id));
+      // With an admin entry Glance lists every project's images: only the publishing project's
+      // count (a tenant's look-alike with the same tags and properties decides nothing), and the
+      // adopted releases, whoever owns them.
+      const project = await this.sources.projectId?.(this.cloud);
+      this.glance = tagged.filter((g) => (g.goldsmith_image === this.name && (project === undefined || g.owner === project)) || adopted.has(g.id));
     }
     return this.glance;
   }

@@ -1,6 +1,6 @@
 // Which releases `keep_outdated` lets go: the rule promote applies (synth keeps every listed release).
 import type { Release } from '../catalog/model';
-import { sortedNewestFirst } from './release-order';
+import { sortedNewestFirst } from '../catalog/release-order';
 
 /**
  * Releases retention drops from an image line, newest first. Kept: the GOLD (the newest `released`

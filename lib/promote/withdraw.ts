@@ -1,7 +1,7 @@
 // Withdrawing a bad build: it becomes a hidden, withdrawn release and the release before it GOLD again.
 import type { Environment, ImageReleases } from '../catalog/model';
 import { BuildsFileEditor } from './builds-file';
-import { sortedNewestFirst } from './release-order';
+import { sortedNewestFirst } from '../catalog/release-order';
 
 /** The change `goldsmith withdraw` makes: the new file text and one line for people. */
 export interface Withdrawal {
@@ -11,7 +11,8 @@ export interface Withdrawal {
 }
 
 /**
- * Withdraws `buildId` (default: the GOLD release) of `image` in the builds file `text`. Refuses
+ * Withdraws `buildId` (default: the GOLD release) of `image` in the builds file `text`: a released
+ * build becomes `state: withdrawn`; a candidate leaves `releases` for `withdrawn_builds`. Refuses
  * (throws one line) when the image has no such release, or when withdrawing the GOLD would leave
  * the image line without a release to be GOLD again.
  */
@@ -32,6 +33,13 @@ export function withdrawRelease(environment: Environment, entry: ImageReleases |
     after = `; ${previous.buildId} is GOLD again`;
   }
   const editor = new BuildsFileEditor(text);
+  if (target.state === 'candidate') {
+    // A candidate was never GOLD and may be an import that failed, which Terraform (having tainted
+    // it) would re-create at every apply: it leaves Glance, and its build id is remembered.
+    editor.removeRelease(image, target.buildId);
+    editor.addWithdrawnBuild(image, target.buildId);
+    return { text: editor.toString(), changed: true, line: `${where}: candidate ${target.buildId} withdrawn (it leaves Glance; never promoted again)` };
+  }
   editor.setState(image, target.buildId, 'withdrawn');
   return { text: editor.toString(), changed: true, line: `${where}: ${target.buildId} withdrawn (hidden, never GOLD again)${after}` };
 }

@@ -268,6 +268,18 @@ describe('goldsmith promote bgo with its clouds.yaml entry (Keystone, Glance, No
     expect(buildsDir()).toEqual(filesBefore);
   });
 
+  test("a tenant's look-alike (same tags, properties and build id, another owner) is not counted", async () => {
+    const lookalike = { ...release('0c2b1e4a-2026-4120-8202-00000000beef', '20261202', 'candidate', true, 'Candidate (Ubuntu 24.04 LTS)', '0'.repeat(32), 1), owner: 'p-tenant' };
+    glance.images = [...GLANCE_IMAGES(), lookalike];
+    const before = readBuilds();
+    expect(await run('promote', 'bgo', '--image', 'ubuntu_2404')).toEqual({
+      code: 0,
+      out: [GOLD_LINE, REMOVE_LINE, 'wrote 2 changes to config/builds/bgo.yaml'],
+      err: [],
+    });
+    expect(readBuilds()).toBe(withoutOldest(becomesGold(before)));
+  });
+
   test('a server of another project was booted from 20260902: it stays, and a note says why', async () => {
     nova.servers.push({ id: 'a1c0ffee-0000-4000-8000-000000000004', name: 'legacy-app', project: 'p-chemistry', image: OLDEST_ID });
     const before = readBuilds();

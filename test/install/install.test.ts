@@ -206,6 +206,24 @@ describe('pruning', () => {
     expect((await install('--bundle', bundle, '--root', root)).stdout).toEqual(['nothing to do']);
   });
 
+  test('a file no longer bundled but changed by hand since it was installed: left in place, and said so', async () => {
+    const root = newRoot();
+    const bundle = copyBundle(bgo);
+    await install('--bundle', bundle, '--root', root);
+    const script = '/etc/goldsmith/bundle/scripts/uib-puppet.sh';
+    fs.appendFileSync(at(root, script), '# a local fix\n');
+    editBundle(bundle, (b) => {
+      for (const image of ['almalinux10_uib_puppet', 'rockylinux8_uib_puppet']) dropImage(b, image);
+      b.files.delete('templates/uib_puppet.json');
+      b.files.delete('scripts/uib-puppet.sh');
+    });
+    const { code, stdout } = await install('--bundle', bundle, '--root', root);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`leave ${script} (changed since goldsmith installed it: left in place)`);
+    expect(fs.readFileSync(at(root, script), 'utf8')).toContain('# a local fix');
+    expect(Object.keys(state(root).files)).not.toContain(script);
+  });
+
   test('an untouched stub whose template left is removed', async () => {
     const root = newRoot();
     const bundle = copyBundle(bgo);

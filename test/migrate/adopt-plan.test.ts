@@ -132,3 +132,14 @@ test('images goldsmith published, or adopted before, are not adopted again', asy
   const p = await plan([img(1, 'active', '2026-10-01', { goldsmith_image: 'debian12', goldsmith_build_id: '20261001' })]);
   expect([p.changes, p.problems, p.changed]).toEqual([[], [], false]);
 });
+
+test("a tenant's private look-alike with the line's tags is left alone; another project's public image is adopted", async () => {
+  const lookalike = img(9, 'active', '2026-11-20', { owner: 'p-tenant', visibility: 'private', name: 'GOLD Debian 12' });
+  const p = await plan([img(1, 'active', '2026-10-01'), lookalike]);
+  expect(p.problems).toEqual([]);
+  expect(p.notes).toContain(`test02: left alone: Glance image ${UUID(9)} of project p-tenant (private) carries catalog tags but is not public nor the entry's own`);
+  expect(p.changes.join('\n')).toContain(UUID(1));
+  expect(p.changes.join('\n')).not.toContain(UUID(9));
+  const adminsImage = await plan([img(1, 'active', '2026-10-01', { owner: 'p-admin' })]);
+  expect(adminsImage.changes.join('\n')).toContain(UUID(1));
+});

@@ -106,7 +106,7 @@ afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const buildsFile = () => path.join(config, 'builds', 'bgo.yaml');
 
-async function promote(world: World, opts: { images?: string[]; offline?: boolean } = { images: ['ubuntu_2404'] }, calls?: string[]) {
+async function promote(world: World, opts: { images?: string[]; offline?: boolean; now?: () => Date } = { images: ['ubuntu_2404'] }, calls?: string[]) {
   const catalog = loadCatalog(config);
   const env = catalog.environments.find((e) => e.name === 'bgo')!;
   const before = fs.readFileSync(buildsFile(), 'utf8');
@@ -246,6 +246,48 @@ describe('the bundled catalog, step by step', () => {
     const { plan } = await promote({ glance: { ubuntu_2404: images } });
     expect(plan.changed).toBe(false);
     expect(plan[kind]).toEqual([`bgo · ubuntu_2404: ${line}`]);
+  });
+
+  test('a single-store Glance: a candidate still queued without data long after its creation has failed', async () => {
+    const created = '2026-12-02T10:00:00Z';
+    const queued = { status: 'queued', checksum: null, size: null, created_at: created };
+    const at = (minutes: number) => ({ now: () => new Date(Date.parse(created) + minutes * 60_000), images: ['ubuntu_2404'] });
+    // 702545920 bytes: a 6-minute import timeout, plus 10 minutes' margin.
+    const early = await promote({ glance: { ubuntu_2404: glanceLine({ '20261202': queued }) } }, at(16));
+    expect(early.plan.notes).toEqual([`bgo · ubuntu_2404: candidate 20261202 waits: Glance image ${UUID(1)} is queued`]);
+    const late = await promote({ glance: { ubuntu_2404: glanceLine({ '20261202': queued }) } }, at(17));
+    expect(late.plan.problems).toEqual([
+      `bgo · ubuntu_2404: candidate 20261202 failed: Glance image ${UUID(1)} is still queued 17 minutes after it was created (the import timeout is 6): its web-download failed; withdraw it: goldsmith withdraw bgo ubuntu_2404 20261202`,
+    ]);
+  });
+
+  test('a withdrawn candidate leaves Glance and is never added again; a newer build is', async () => {
+    const catalog = loadCatalog(config);
+    const env = catalog.environments.find((e) => e.name === 'bgo')!;
+    const text = fs.readFileSync(buildsFile(), 'utf8');
+    const withdrawal = withdrawRelease(env, catalog.builds.bgo.find((e) => e.image === 'ubuntu_2404'), text, 'ubuntu_2404', '20261202');
+    expect(withdrawal.line).toBe('bgo · ubuntu_2404: candidate 20261202 withdrawn (it leaves Glance; never promoted again)');
+    const lines = changedLines(text, withdrawal.text);
+    expect(lines.filter((l) => l.startsWith('+'))).toEqual(['+    withdrawn_builds:', '+      - "20261202"']);
+    expect(lines.filter((l) => l.startsWith('-'))).toEqual([
+      '-      - build_id: "20261202"',
+      '-        date: 2026-12-02',
+      '-        file: ubuntu_2404-20261202.qcow2',
+      '-        md5: f7ea0ef202c80ac835ded28993a647d7',
+      '-        sha256: ba6ecbe38b8fabd0b45c2550c8bb44d20cdf18fb884d981bff263da215844109',
+      '-        size_bytes: 702545920',
+      '-        upstream_url: https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img',
+      '-        upstream_checksum: sha256:13c5da70493974e387d5adf5b099b20b3dfc6d620369dc495d87c14121f3c911',
+      '-        state: candidate',
+    ]);
+    checkEditedCatalog(config, 'bgo', withdrawal.text);
+    fs.writeFileSync(buildsFile(), withdrawal.text);
+    expect(Object.keys(glanceResources('ubuntu_2404'))).toEqual(['ubuntu_2404_20260902', 'ubuntu_2404_20261007', 'ubuntu_2404_20261104']);
+    const again = await promote({ records: { ubuntu_2404: record('ubuntu_2404', '20261202') } });
+    expect(again.plan.changed).toBe(false);
+    expect(again.plan.notes).toEqual(["bgo · ubuntu_2404: the builder's newest build 20261202 was withdrawn: it is not promoted again"]);
+    const newer = await promote({ records: { ubuntu_2404: record('ubuntu_2404', '20261203') } });
+    expect(newer.plan.changes).toEqual(['bgo · ubuntu_2404: new build 20261203 (candidate; built 2026-12-03, periodic); 20261104 stays GOLD until it is verified']);
   });
 
   test('a failed smoke test keeps the candidate a candidate', async () => {

@@ -1,5 +1,5 @@
 // Which of two builds of an image is newer: by date, then by the same-day sequence of the build id.
-import type { Release } from '../catalog/model';
+import type { Release } from './model';
 
 /** The same-day sequence of a build id: `20261104` → 1, `20261104-2` / `20261104.2` → 2; other ids → 1. */
 function sequence(buildId: string): number {
