@@ -95,7 +95,7 @@ test('json: the report parses with its schema, keys sorted, each warning with it
 
 test('docs/ci/diff-report.schema.json is the current JSON Schema of the report', () => {
   const file = path.join(__dirname, '..', '..', 'docs', 'ci', 'diff-report.schema.json');
-  // Regenerate: see docs/ci/README.md (`--format json`).
+  // Regenerate: npm run gen:schemas.
   expect(fs.readFileSync(file, 'utf8')).toBe(diffReportJsonSchema());
 });
 
