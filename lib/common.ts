@@ -43,6 +43,11 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** `n what`, with an `s` unless n is 1: `1 change`, `2 changes`. */
+export function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
 /**
  * The message of an error (and of its cause, when it adds something) as one line: whitespace
  * collapsed, at most `max` characters. Duck-typed: errors from other realms (undici) count too.

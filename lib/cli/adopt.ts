@@ -2,7 +2,7 @@
 // so the first deploy imports them instead of uploading them again.
 import * as path from 'path';
 import { displayPath } from '../catalog';
-import { oneLine } from '../common';
+import { oneLine, plural } from '../common';
 import type { AdoptSources } from '../migrate/adopt';
 import { buildsFilePath, checkEditedCatalog, readBuildsFile, writeBuildsFile } from '../promote/write-builds';
 import { CliIo, Command, parseOptions, UsageError } from './command';
@@ -67,7 +67,7 @@ export const adoptCommand: Command = {
         return 0;
       }
       checkEditedCatalog(dir, environment.name, plan.text);
-      const what = `${plan.adopted} Glance image${plan.adopted === 1 ? '' : 's'} (${plan.changes.length} image line${plan.changes.length === 1 ? '' : 's'})`;
+      const what = `${plural(plan.adopted, 'Glance image')} (${plural(plan.changes.length, 'image line')})`;
       if (values['dry-run']) {
         io.out(`dry run: would adopt ${what} into ${shown}, nothing written`);
         return 0;

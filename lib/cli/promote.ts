@@ -1,7 +1,7 @@
 // goldsmith promote <env>: moves finished builds into config/builds/<env>.yaml, one reviewed step at a time.
 import * as path from 'path';
 import { displayPath } from '../catalog';
-import { oneLine } from '../common';
+import { oneLine, plural } from '../common';
 import { planPromotion, type PromoteSources } from '../promote/promote';
 import { fetchLatestRecord, BuilderRecordError } from '../promote/builder-records';
 import { buildsFilePath, checkEditedCatalog, readBuildsFile, writeBuildsFile } from '../promote/write-builds';
@@ -77,10 +77,10 @@ export const promoteCommand: Command = {
     if (plan.changed) {
       try {
         checkEditedCatalog(dir, environment.name, plan.text);
-        if (values['dry-run']) io.out(`dry run: ${count(plan.changes.length, 'change')} to ${shown}, nothing written`);
+        if (values['dry-run']) io.out(`dry run: ${plural(plan.changes.length, 'change')} to ${shown}, nothing written`);
         else {
           writeBuildsFile(file, text, plan.text);
-          io.out(`wrote ${count(plan.changes.length, 'change')} to ${shown}`);
+          io.out(`wrote ${plural(plan.changes.length, 'change')} to ${shown}`);
         }
       } catch (e) {
         fail(oneLine(e));
@@ -131,6 +131,3 @@ function liveSources(baseUrl: string, region: string, smokeProgram: string | und
   };
 }
 
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
-}

@@ -2,6 +2,7 @@
 import * as path from 'path';
 import { displayPath, formatProblems, loadCatalog, locateProblems, type Catalog } from '../catalog';
 import { CatalogError } from '../catalog/errors';
+import { plural } from '../common';
 import { CliIo, Command, parseOptions, UsageError } from './command';
 
 /** Default catalog directory, relative to the current directory. */
@@ -36,10 +37,9 @@ export const validateCommand: Command = {
       for (const line of formatProblems(problems, io.cwd)) io.err(line);
       if (problems.length > 0) return 1;
       for (const line of notices(catalog, io.cwd)) io.err(line);
-      const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
       io.out(
-        `ok: ${n(catalog.images.length, 'image')}, ${n(catalog.environments.length, 'environment')}, ` +
-          `${n(catalog.templates.length, 'template')} (${displayPath(dir, io.cwd)})`,
+        `ok: ${plural(catalog.images.length, 'image')}, ${plural(catalog.environments.length, 'environment')}, ` +
+          `${plural(catalog.templates.length, 'template')} (${displayPath(dir, io.cwd)})`,
       );
       return 0;
     } catch (e) {
@@ -59,7 +59,6 @@ export const validateCommand: Command = {
 export function notices(catalog: Catalog, cwd: string): string[] {
   const lines: string[] = [];
   const where = (rel: string, key: string) => `${displayPath(path.join(catalog.configDir, rel), cwd)}: ${key}`;
-  const plural = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
   const unreleased = new Map<string, string[]>();
   for (const environment of catalog.environments) {
     const recorded = new Map((catalog.builds[environment.name] ?? []).map((entry) => [entry.image, entry]));

@@ -6,7 +6,8 @@ import type { CatalogProblem } from '../catalog/errors';
 import { cidrListProblems } from '../catalog/cidr';
 import { oneLine } from '../common';
 import { terraformId } from './image-release';
-import { releaseRoles, sortNewestFirst } from './gold-image';
+import { releaseRoles } from './gold-image';
+import { sortedNewestFirst } from '../catalog/release-order';
 import { validateScriptNames } from './packer-template';
 
 /**
@@ -59,7 +60,7 @@ export function checkConstructs(catalog: Catalog): CatalogProblem[] {
       const image = images.get(entry.image);
       const members = image && image.visibility === 'shared' && carried.has(entry.image) ? image.members : [];
       try {
-        releaseRoles(sortNewestFirst(entry.releases), !carried.has(entry.image) || !image, (message) => {
+        releaseRoles(sortedNewestFirst(entry.releases), !carried.has(entry.image) || !image, (message) => {
           throw new Error(message);
         });
       } catch (error) {

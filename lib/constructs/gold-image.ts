@@ -134,7 +134,7 @@ export class GoldImage extends Construct {
       fail('releases must not be empty (omit them for an image not built yet)');
     }
     if (retired && !recorded) fail('a retired image needs releases (there is nothing to keep)');
-    const sorted = sortNewestFirst(recorded?.releases ?? []);
+    const sorted = sortedNewestFirst(recorded?.releases ?? []);
     const seen = new Set<string>();
     for (const release of sorted) {
       if (seen.has(release.buildId)) fail(`duplicate build id ${release.buildId}`);
@@ -256,10 +256,8 @@ export class GoldImage extends Construct {
   }
 }
 
-/** Newest first: latest date, ties broken by build id (string order, higher first). */
-export function sortNewestFirst(releases: readonly Release[]): Release[] {
-  return sortedNewestFirst(releases);
-}
+/** Newest first: latest date, then the same-day sequence (the catalog's one rule). */
+export { sortedNewestFirst as sortNewestFirst };
 
 /**
  * The role of each release (sorted newest first): the newest `released` one is GOLD unless the

@@ -14,7 +14,7 @@
 // catalog type whose tags match no image of the environment (unless `leaveUnknown`: then it is
 // left as it is, named in a note).
 import type { Catalog, Environment, Image, ImageReleases } from '../catalog/model';
-import { cmp } from '../common';
+import { cmp, plural } from '../common';
 import { withdrawnName } from '../contract/glance-names';
 import type { GlanceImage } from '../openstack/glance';
 import { BuildsFileEditor, type ReleaseLines } from '../promote/builds-file';
@@ -136,7 +136,7 @@ export async function planAdoption(
     const why = elsewhere
       ? `image ${elsewhere.name}, which ${env} does not carry`
       : 'no image of the catalog';
-    const what = `${count(imgs.length, 'Glance image')} tagged ${key} (${imgs.map((i) => `${i.id} "${i.name ?? ''}"`).join(', ')}) ${imgs.length === 1 ? 'matches' : 'match'} ${why}`;
+    const what = `${plural(imgs.length, 'Glance image')} tagged ${key} (${imgs.map((i) => `${i.id} "${i.name ?? ''}"`).join(', ')}) ${imgs.length === 1 ? 'matches' : 'match'} ${why}`;
     if (options.leaveUnknown) notes.push(`${env}: left as ${imgs.length === 1 ? 'it is' : 'they are'}: ${what}`);
     else problems.push(`${env}: ${what}: add it to the catalog, or run again with --leave-unknown to leave ${imgs.length === 1 ? 'it' : 'them'} alone`);
   }
@@ -189,7 +189,7 @@ async function adoptLine(line: Line, entry: ImageReleases | undefined, sources: 
     );
   } else if (active.length === 0 && usable.length > 0) {
     problems.push(
-      `no active Glance image carries the tags [${image.type}, ${image.shortName}] (${count(usable.length, 'deactivated one')}): ` +
+      `no active Glance image carries the tags [${image.type}, ${image.shortName}] (${plural(usable.length, 'deactivated one')}): ` +
         `reactivate the one that is GOLD (openstack image set --activate <id>), then run again`,
     );
   }
@@ -247,17 +247,17 @@ async function adoptLine(line: Line, entry: ImageReleases | undefined, sources: 
   }
   const outdated = releases.filter((r) => r.state === undefined).length - 1;
   if (outdated > image.keepOutdated) {
-    notes.push(`${count(outdated, 'Outdated release')}, keep_outdated ${image.keepOutdated}: the next goldsmith promote proposes removing the older ones no server or volume uses`);
+    notes.push(`${plural(outdated, 'Outdated release')}, keep_outdated ${image.keepOutdated}: the next goldsmith promote proposes removing the older ones no server or volume uses`);
   }
   if (gold.visibility === 'shared' || image.visibility === 'shared') {
     const grants = await sources.members(gold.id, line.cloud);
     const accepted = grants.filter((g) => g.status === 'accepted').length;
     notes.push(
-      `GOLD ${gold.id} is shared with ${count(grants.length, 'project')} in Glance (${accepted} accepted): adopted releases keep their grants; ` +
+      `GOLD ${gold.id} is shared with ${plural(grants.length, 'project')} in Glance (${accepted} accepted): adopted releases keep their grants; ` +
         `builds goldsmith publishes are granted to the catalog's members (${image.members.length ? image.members.join(', ') : 'none yet: add them'})`,
     );
   }
-  return { releases, summary: `${count(releases.length, 'Glance image')}: ${parts.reverse().join(', ')}`, notes, problems };
+  return { releases, summary: `${plural(releases.length, 'Glance image')}: ${parts.reverse().join(', ')}`, notes, problems };
 }
 
 /** What the first deploy changes in place on an adopted image (everything the catalog manages but hidden and goldsmith_*). */
@@ -316,6 +316,3 @@ function tagKey(img: GlanceImage, types: readonly string[]): string {
   return `[${[type, ...img.tags.filter((t) => t !== type).sort(cmp)].join(', ')}]`;
 }
 
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
-}

@@ -13,6 +13,7 @@
 //   community images only to their owner);
 // - the tag filter is exact in Glance but a MySQL collation may compare case-insensitively, so
 //   the tag is checked again here.
+import { cmp } from '../common';
 import type { GlanceClient, GlanceImage } from './glance';
 
 /** One Glance image of a goldsmith image, with the fields promote decides on. */
@@ -62,10 +63,6 @@ export async function listReleaseImages(
     }
   }
   return [...byId.values()].sort((a, b) => (a.created_at === b.created_at ? cmp(a.id, b.id) : cmp(b.created_at, a.created_at)));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function str(v: unknown): string | undefined {

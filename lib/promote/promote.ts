@@ -5,7 +5,7 @@ import type { Catalog, Environment, Image, ImageReleases, Release } from '../cat
 import type { BuildRecord } from '../contract';
 import type { ImageUsage } from '../openstack/usage';
 import type { ReleaseImage } from '../openstack/glance-releases';
-import { oneLine } from '../common';
+import { oneLine, plural } from '../common';
 import { BuildsFileEditor, type ReleaseLines } from './builds-file';
 import { checkCandidate } from './candidate-check';
 import { newestFirst, sortedNewestFirst } from '../catalog/release-order';
@@ -224,7 +224,7 @@ class ImageLine {
         continue;
       }
       if (users.servers + users.volumes > 0) {
-        this.notes.push(`${release.buildId} stays (${why}): used by ${count(users.servers, 'server')} and ${count(users.volumes, 'volume')}`);
+        this.notes.push(`${release.buildId} stays (${why}): used by ${plural(users.servers, 'server')} and ${plural(users.volumes, 'volume')}`);
         continue;
       }
       this.drop(release, `${why}; ${inGlance.length ? 'no server or volume uses it' : 'not in Glance'}`);
@@ -256,6 +256,3 @@ class ImageLine {
   }
 }
 
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
-}

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadCatalog, formatProblems, CatalogError } from '../catalog';
+import { writeFileAtomic } from '../runner/files';
 
 /** The path of an environment's builds file in a config dir. */
 export function buildsFilePath(configDir: string, environment: string): string {
@@ -41,17 +42,9 @@ export function checkEditedCatalog(configDir: string, environment: string, text:
   }
 }
 
-/** Replaces `file` with `text` (temp file + rename, same mode) if it still holds `expected`. */
+/** Replaces `file` with `text` (temp file + rename, 0644) if it still holds `expected`. */
 export function writeBuildsFile(file: string, expected: string | undefined, text: string): void {
   if (readBuildsFile(file) !== expected) throw new Error(`${file} changed while goldsmith worked on it; nothing written, run again`);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const mode = expected === undefined ? 0o644 : fs.statSync(file).mode & 0o777;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    fs.writeFileSync(tmp, text, { mode, flag: 'wx' });
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, text);
 }

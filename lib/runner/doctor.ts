@@ -3,7 +3,7 @@
 // itself (qemu-img, directories, env file) and warns on an old Node (nodeVersionProblem).
 import * as fs from 'fs';
 import * as path from 'path';
-import { oneLine } from '../common';
+import { oneLine, plural } from '../common';
 import { type RunnerConfig } from '../contract';
 import { loadCloud, type CloudsLookupOptions } from '../openstack/clouds';
 import { runCaptured } from './child-process';
@@ -189,7 +189,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorFinding[]> {
       }
     }
   }
-  if (configs.length > 0) ok(`${configs.length} runner config${configs.length === 1 ? '' : 's'} in ${o.bundleDir}`);
+  if (configs.length > 0) ok(`${plural(configs.length, 'runner config')} in ${o.bundleDir}`);
   return findings;
 }
 

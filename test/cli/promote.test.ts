@@ -8,6 +8,8 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { CliIo, main } from '../../lib/cli/main';
+import { loadCatalog } from '../../lib/catalog';
+import { synthCatalog } from '../../synth/synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FILE = 'debian12-20261209.qcow2';
@@ -136,6 +138,18 @@ describe('goldsmith promote', () => {
       err: [line.replace('BASE', baseUrl)],
     });
     expect(fs.readFileSync(buildsFile(), 'utf8')).toBe(before);
+  });
+
+  test('a hostile record: Terraform syntax in its upstream URL stays a literal in the synthesized stack', async () => {
+    const hostile = 'https://u.example/${file("/etc/passwd")}%{ if true }x%{ endif }';
+    builder.files.set('debian12-latest.json', record({ upstream: { url: hostile, checksum: `sha512:${'ab'.repeat(64)}` } }));
+    expect((await run('promote', 'test01', '--image', 'debian12', '--offline')).code).toBe(0);
+    const out = path.join(work, 'cdktf.out');
+    synthCatalog(loadCatalog(path.join(work, 'config')), out, { stateBaseDir: work });
+    const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'test01', 'cdk.tf.json'), 'utf8'));
+    expect(stack.resource.openstack_images_image_v2.debian12_20261209.properties.goldsmith_upstream_url).toBe(
+      'https://u.example/$${file("/etc/passwd")}%%{ if true }x%%{ endif }',
+    );
   });
 
   test('an unreachable builder: one line for all images, exit 1, no file changed', async () => {

@@ -12,6 +12,7 @@
 //   (IB_TEMPLATE_DIR); the templates hash -> templates.yaml; the class's flavor.
 // - himlar hieradata/nodes/<loc>/<loc>-builder-NN.yaml: the environments, the Windows jobs (which
 //   locations carry the Windows images, their monthly schedule) and the management domain.
+import { plural } from '../../common';
 import * as path from 'path';
 import { PROVISION_LIB, STANDARD_SCRIPTS } from '../../contract';
 import { goldName, outdatedName } from '../../contract/glance-names';
@@ -121,7 +122,7 @@ export function mapNrec(cli: readonly HimlarcliFile[], himlar: HimlarData, optio
     if (file.retired) {
       const keys = file.entries.map((e) => e.key);
       unmapped.push(
-        `${src}: ${count(keys.length, 'retired image')} (${keys.join(', ')}): ${keys.length === 1 ? 'not a catalog entry' : 'not catalog entries'} (retired with image.py retire); ${keys.length === 1 ? 'its' : 'their'} Glance images stay as they are (goldsmith adopt --leave-unknown)`,
+        `${src}: ${plural(keys.length, 'retired image')} (${keys.join(', ')}): ${keys.length === 1 ? 'not a catalog entry' : 'not catalog entries'} (retired with image.py retire); ${keys.length === 1 ? 'its' : 'their'} Glance images stay as they are (goldsmith adopt --leave-unknown)`,
       );
       continue;
     }
@@ -171,12 +172,12 @@ export function mapNrec(cli: readonly HimlarcliFile[], himlar: HimlarData, optio
   const withKey = (key: string) => linuxJobs.filter(([, s]) => s[key] !== undefined).map(([name]) => name);
   const imageNames = withKey('image_name');
   if (imageNames.length > 0) {
-    unmapped.push(`${role}: images.<job>.image_name (${count(imageNames.length, 'job')}): the name of imagebuilder's bootstrap image; goldsmith names its temporary source image itself`);
+    unmapped.push(`${role}: images.<job>.image_name (${plural(imageNames.length, 'job')}): the name of imagebuilder's bootstrap image; goldsmith names its temporary source image itself`);
   }
   const sizes = [...new Set([...withKey('min_ram'), ...withKey('min_disk')])];
   if (sizes.length > 0) {
     unmapped.push(
-      `${role}: images.<job>.min_ram, min_disk (${count(sizes.length, 'job')}): the bootstrap image's sizes; the catalog's min_ram_mb/min_disk_gb are himlarcli's (Glance's), which goldsmith's source image uses too`,
+      `${role}: images.<job>.min_ram, min_disk (${plural(sizes.length, 'job')}): the bootstrap image's sizes; the catalog's min_ram_mb/min_disk_gb are himlarcli's (Glance's), which goldsmith's source image uses too`,
     );
   }
   const flavors = new Map<string, string[]>();
@@ -259,7 +260,7 @@ export function mapNrec(cli: readonly HimlarcliFile[], himlar: HimlarData, optio
   for (const [name, check] of Object.entries(himlar.sensuChecks)) {
     const annotations = Object.keys((check as { annotations?: Record<string, unknown> })?.annotations ?? {}).filter((k) => k.startsWith('check-imagebuild/'));
     unmapped.push(
-      `${role}: Sensu check ${name}${annotations.length ? ` (${count(annotations.length, 'job annotation')})` : ''}: NREC's build monitoring (check-imagebuild.rb reads imagebuilder's reports): remove it at cutover (docs/migration.md)`,
+      `${role}: Sensu check ${name}${annotations.length ? ` (${plural(annotations.length, 'job annotation')})` : ''}: NREC's build monitoring (check-imagebuild.rb reads imagebuilder's reports): remove it at cutover (docs/migration.md)`,
     );
   }
   const hostKeys = Object.keys(himlar.other);
@@ -267,7 +268,7 @@ export function mapNrec(cli: readonly HimlarcliFile[], himlar: HimlarData, optio
     // Grouped by their first two name parts: profile::base::lvm::volume_group -> profile::base.
     const groups = [...new Set(hostKeys.map((k) => k.split('::').slice(0, 2).join('::')))];
     unmapped.push(
-      `${role}: ${count(hostKeys.length, 'other key')} (${groups.join(', ')}): the builder host's Puppet settings, not catalog values: keep what the host still needs (the Apache vhost serves goldsmith's store too)`,
+      `${role}: ${plural(hostKeys.length, 'other key')} (${groups.join(', ')}): the builder host's Puppet settings, not catalog values: keep what the host still needs (the Apache vhost serves goldsmith's store too)`,
     );
   }
 
@@ -519,6 +520,3 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
-}

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, isScalar, isSeq, Scalar, visit } from 'yaml';
 import { CatalogError, formatProblems, loadCatalog, type Catalog } from '../../catalog';
+import { plural } from '../../common';
 import type { ImportedCatalog } from './map';
 import { ImportError } from './read-source';
 
@@ -68,7 +69,7 @@ export function writeCatalog(out: string, files: ReadonlyMap<string, string | Bu
     } catch (e) {
       if (!(e instanceof CatalogError)) throw e;
       const lines = formatProblems(e.problems, staging);
-      throw new ImportError(`the imported catalog does not validate (${lines.length} problem${lines.length === 1 ? '' : 's'}), nothing written: ${lines[0]}`);
+      throw new ImportError(`the imported catalog does not validate (${plural(lines.length, 'problem')}), nothing written: ${lines[0]}`);
     }
     if (existing !== undefined) fs.rmdirSync(target);
     fs.renameSync(staging, target);
